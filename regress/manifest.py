@@ -1,0 +1,520 @@
+"""Load and validate suites.yaml into frozen dataclasses; every error names file, line and key."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+
+from regress.errors import RegressError
+from regress.model import Manifest, Plan, ReadyCheck, ReadyKind, Scope, ServerSpec, Suite
+
+DEFAULT_MANIFEST = "suites.yaml"
+TOP_KEYS = ("version", "root", "parity", "servers", "plans", "suites")
+PARITY_KEYS = ("exclude",)
+SERVER_KEYS = ("command", "port", "ready", "env", "cwd", "grace")
+READY_KEYS = ("http", "tcp", "timeout")
+PLAN_KEYS = ("phase", "plan", "title", "subsystem", "tags", "requirements", "suites")
+SUITE_KEYS = (
+    "requirement",
+    "targets",
+    "expected",
+    "server",
+    "port",
+    "scope",
+    "params",
+    "timeout",
+    "test_timeout",
+)
+PLACEHOLDERS = ("python", "port", "host", "data_dir", "suite_dir")
+NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+PHASE_RE = re.compile(r"^\d+[A-Za-z0-9_.-]*$")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class _Node:
+    """A YAML value with the line it starts on (1-based)."""
+
+    value: Any  # dict[str, _Node] | list[_Node] | scalar
+    line: int
+
+
+class _Reader:
+    """Turns a composed YAML tree into checked values, raising errors with file:line."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def fail(self, node: _Node | None, where: str, problem: str) -> RegressError:
+        line = f":{node.line}" if node is not None else ""
+        return RegressError(f"{self.path}{line}: {where}: {problem}")
+
+    def mapping(self, node: _Node, where: str, allowed: tuple[str, ...]) -> dict[str, _Node]:
+        if not isinstance(node.value, dict):
+            raise self.fail(node, where, f"expected a mapping, got {_kind(node.value)}")
+        for key, child in node.value.items():
+            if key not in allowed:
+                hint = difflib.get_close_matches(key, allowed, n=1)
+                suggestion = (
+                    f"did you mean '{hint[0]}'?" if hint else f"allowed: {', '.join(allowed)}"
+                )
+                raise self.fail(child, where, f"unknown key '{key}' ({suggestion})")
+        return dict(node.value)
+
+    def required(self, fields: dict[str, _Node], key: str, where: str, node: _Node) -> _Node:
+        if key not in fields:
+            raise self.fail(node, where, f"missing required key '{key}'")
+        return fields[key]
+
+    def text(self, node: _Node, where: str, pattern: re.Pattern[str] | None = None) -> str:
+        value = node.value
+        if isinstance(value, bool) or not isinstance(value, str | int | float) or value == "":
+            raise self.fail(node, where, f"expected a non-empty string, got {_kind(value)}")
+        text = str(value)
+        if pattern is not None and not pattern.match(text):
+            raise self.fail(node, where, f"'{text}' does not match {pattern.pattern}")
+        return text
+
+    def number(self, node: _Node, where: str, *, integer: bool = False, low: float = 0) -> float:
+        value = node.value
+        kinds = int if integer else int | float
+        if isinstance(value, bool) or not isinstance(value, kinds):
+            wanted = "an integer" if integer else "a number"
+            raise self.fail(node, where, f"expected {wanted}, got {_kind(value)}")
+        if value <= low:
+            raise self.fail(node, where, f"must be greater than {low:g}, got {value}")
+        return float(value)
+
+    def port(self, node: _Node, where: str) -> int:
+        port = int(self.number(node, where, integer=True))
+        if port > 65535:
+            raise self.fail(node, where, f"port {port} is out of range (1-65535)")
+        return port
+
+    def texts(self, node: _Node, where: str, *, allow_empty: bool = False) -> tuple[str, ...]:
+        if isinstance(node.value, str):
+            items = [node]
+        elif isinstance(node.value, list):
+            items = node.value
+        else:
+            raise self.fail(node, where, f"expected a list of strings, got {_kind(node.value)}")
+        if not items and not allow_empty:
+            raise self.fail(node, where, "expected at least one entry")
+        return tuple(self.text(item, where) for item in items)
+
+    def scalars(self, node: _Node, where: str) -> tuple[tuple[str, str], ...]:
+        fields = self.mapping(
+            node, where, tuple(node.value) if isinstance(node.value, dict) else ()
+        )
+        pairs = []
+        for key, child in fields.items():
+            if not isinstance(child.value, str | int | float) or isinstance(child.value, bool):
+                raise self.fail(
+                    child, f"{where}.{key}", f"expected a scalar, got {_kind(child.value)}"
+                )
+            pairs.append((key, str(child.value)))
+        return tuple(pairs)
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    return {dict: "a mapping", list: "a list", bool: "a boolean", str: "a string"}.get(
+        type(value), f"a {type(value).__name__}"
+    )
+
+
+def _compose(path: Path, text: str) -> _Node:
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        line = f":{mark.line + 1}" if mark is not None else ""
+        raise RegressError(f"{path}{line}: YAML syntax error: {exc.problem}") from exc
+    except yaml.YAMLError as exc:
+        raise RegressError(f"{path}: YAML error: {exc}") from exc
+    if root is None:
+        raise RegressError(f"{path}: the manifest is empty; see the README for an example")
+    return _convert(path, root)
+
+
+def _convert(path: Path, node: yaml.Node) -> _Node:
+    line = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        children: dict[str, _Node] = {}
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            if key in children:
+                raise RegressError(
+                    f"{path}:{key_node.start_mark.line + 1}: duplicate key '{key}' "
+                    f"(first on line {children[key].line}); names must be unique"
+                )
+            children[key] = _convert(path, value_node)
+        return _Node(children, line)
+    if isinstance(node, yaml.SequenceNode):
+        return _Node([_convert(path, item) for item in node.value], line)
+    value = yaml.SafeLoader("").construct_object(node)  # ints, floats, bools, null, str
+    return _Node(value, line)
+
+
+def load_manifest(path: Path) -> Manifest:
+    """Read, parse and validate a manifest file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise RegressError(
+            f"{path}: manifest not found; run from the project root or pass --manifest PATH"
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RegressError(f"{path}: cannot read manifest: {exc}") from exc
+    return parse_manifest(path, text)
+
+
+def parse_manifest(path: Path, text: str) -> Manifest:
+    """Validate manifest text; path is used for messages and to resolve relative paths."""
+    reader = _Reader(path)
+    root_node = _compose(path, text)
+    top = reader.mapping(root_node, "top level", TOP_KEYS)
+    if "version" in top and top["version"].value != 1:
+        raise reader.fail(top["version"], "version", "only version 1 is supported")
+    root = path.parent.resolve()
+    if "root" in top:
+        root = (root / reader.text(top["root"], "root")).resolve()
+        if not root.is_dir():
+            raise reader.fail(top["root"], "root", f"directory {root} does not exist")
+
+    exclude: tuple[str, ...] = ()
+    if "parity" in top:
+        parity = reader.mapping(top["parity"], "parity", PARITY_KEYS)
+        if "exclude" in parity:
+            exclude = reader.texts(parity["exclude"], "parity.exclude", allow_empty=True)
+
+    servers = _named(reader, top, "servers", root_node, lambda n, v: _server(reader, root, n, v))
+    suites = _named(
+        reader, top, "suites", root_node, lambda n, v: _suite(reader, root, n, v, servers)
+    )
+    plans = _plans(reader, top, root_node, suites)
+    _check_ports(reader, suites)
+    return Manifest(
+        path=path,
+        root=root,
+        servers=tuple(spec for spec, _ in servers.values()),
+        plans=plans,
+        suites=tuple(suite for suite, _ in suites.values()),
+        parity_exclude=exclude,
+    )
+
+
+def _named(
+    reader: _Reader,
+    top: dict[str, _Node],
+    key: str,
+    root_node: _Node,
+    build: Callable[[str, _Node], T],
+) -> dict[str, tuple[T, _Node]]:
+    section = reader.required(top, key, "top level", root_node)
+    if not isinstance(section.value, dict) or not section.value:
+        raise reader.fail(section, key, "expected a mapping of name -> definition")
+    built = {}
+    for name, node in section.value.items():
+        if not NAME_RE.match(name):
+            raise reader.fail(node, f"{key}.{name}", "names use letters, digits, '_', '-', '.'")
+        built[name] = (build(name, node), node)
+    return built
+
+
+def _server(reader: _Reader, root: Path, name: str, node: _Node) -> ServerSpec:
+    where = f"server '{name}'"
+    fields = reader.mapping(node, where, SERVER_KEYS)
+    command = reader.texts(reader.required(fields, "command", where, node), f"{where}.command")
+    for arg in command:
+        for placeholder in re.findall(r"\{([^{}]*)\}", arg):
+            if placeholder not in PLACEHOLDERS:
+                raise reader.fail(
+                    fields["command"],
+                    f"{where}.command",
+                    f"unknown placeholder '{{{placeholder}}}' (use {', '.join(PLACEHOLDERS)})",
+                )
+    ready_node = reader.required(fields, "ready", where, node)
+    ready_fields = reader.mapping(ready_node, f"{where}.ready", READY_KEYS)
+    timeout = 30.0
+    if "timeout" in ready_fields:
+        timeout = reader.number(ready_fields["timeout"], f"{where}.ready.timeout")
+    if ("http" in ready_fields) == ("tcp" in ready_fields):
+        raise reader.fail(
+            ready_node, f"{where}.ready", "give exactly one of 'http: URL' or 'tcp: true'"
+        )
+    if "http" in ready_fields:
+        url = reader.text(ready_fields["http"], f"{where}.ready.http")
+        if not url.startswith(("http://", "https://")):
+            raise reader.fail(
+                ready_fields["http"], f"{where}.ready.http", "expected an http:// URL"
+            )
+        ready = ReadyCheck(ReadyKind.HTTP, url, timeout)
+    else:
+        if ready_fields["tcp"].value is not True:
+            raise reader.fail(ready_fields["tcp"], f"{where}.ready.tcp", "write 'tcp: true'")
+        ready = ReadyCheck(ReadyKind.TCP, "", timeout)
+    cwd = root
+    if "cwd" in fields:
+        cwd = (root / reader.text(fields["cwd"], f"{where}.cwd")).resolve()
+        if not cwd.is_dir():
+            raise reader.fail(fields["cwd"], f"{where}.cwd", f"directory {cwd} does not exist")
+    return ServerSpec(
+        name=name,
+        command=command,
+        port=reader.port(fields["port"], f"{where}.port") if "port" in fields else 0,
+        ready=ready,
+        env=reader.scalars(fields["env"], f"{where}.env") if "env" in fields else (),
+        cwd=cwd,
+        grace=reader.number(fields["grace"], f"{where}.grace") if "grace" in fields else 5.0,
+    )
+
+
+def _suite(
+    reader: _Reader,
+    root: Path,
+    name: str,
+    node: _Node,
+    servers: dict[str, tuple[ServerSpec, _Node]],
+) -> Suite:
+    where = f"suite '{name}'"
+    fields = reader.mapping(node, where, SUITE_KEYS)
+    targets_node = reader.required(fields, "targets", where, node)
+    targets = reader.texts(targets_node, f"{where}.targets")
+    for target in targets:
+        file_part = target.split("::", 1)[0]
+        if not (root / file_part).exists():
+            raise reader.fail(
+                targets_node, f"{where}.targets", f"'{file_part}' does not exist under {root}"
+            )
+    expected_node = reader.required(fields, "expected", where, node)
+    expected = tuple(
+        _expand_expected(reader, expected_node, where, targets, item)
+        for item in reader.texts(expected_node, f"{where}.expected")
+    )
+    if len(set(expected)) != len(expected):
+        duplicate = next(e for e in expected if expected.count(e) > 1)
+        raise reader.fail(expected_node, f"{where}.expected", f"'{duplicate}' is listed twice")
+    server_node = reader.required(fields, "server", where, node)
+    server_name = reader.text(server_node, f"{where}.server")
+    if server_name not in servers:
+        raise reader.fail(
+            server_node,
+            f"{where}.server",
+            f"no server named '{server_name}' (defined: {', '.join(servers) or 'none'})",
+        )
+    spec = servers[server_name][0]
+    if "port" in fields:
+        port = reader.port(fields["port"], f"{where}.port")
+    elif spec.port:
+        port = spec.port
+    else:
+        raise reader.fail(
+            node, where, f"missing 'port' (server '{server_name}' has no default port)"
+        )
+    scope_text = reader.text(fields["scope"], f"{where}.scope") if "scope" in fields else "suite"
+    try:
+        scope = Scope(scope_text)
+    except ValueError:
+        raise reader.fail(fields["scope"], f"{where}.scope", "expected 'suite' or 'test'") from None
+    timeout = (
+        reader.number(fields["timeout"], f"{where}.timeout") if "timeout" in fields else 1800.0
+    )
+    test_timeout = (
+        reader.number(fields["test_timeout"], f"{where}.test_timeout")
+        if "test_timeout" in fields
+        else 600.0
+    )
+    return Suite(
+        name=name,
+        requirement=reader.text(
+            reader.required(fields, "requirement", where, node), f"{where}.requirement"
+        ),
+        targets=targets,
+        expected=expected,
+        server=spec,
+        port=port,
+        scope=scope,
+        params=reader.scalars(fields["params"], f"{where}.params") if "params" in fields else (),
+        timeout=timeout,
+        test_timeout=test_timeout,
+    )
+
+
+def _expand_expected(
+    reader: _Reader, node: _Node, where: str, targets: tuple[str, ...], item: str
+) -> str:
+    """A bare test name is relative to the suite's only target file."""
+    if "::" in item:
+        file_part = item.split("::", 1)[0]
+        if not any(t.split("::", 1)[0] == file_part for t in targets):
+            raise reader.fail(
+                node, f"{where}.expected", f"'{item}' is not under the suite's targets"
+            )
+        return item
+    files = {t.split("::", 1)[0] for t in targets}
+    if len(files) != 1:
+        raise reader.fail(
+            node,
+            f"{where}.expected",
+            f"'{item}': write the full node id 'path::name' (several targets)",
+        )
+    return f"{files.pop()}::{item}"
+
+
+def _plans(
+    reader: _Reader, top: dict[str, _Node], root_node: _Node, suites: dict[str, tuple[Suite, _Node]]
+) -> tuple[Plan, ...]:
+    section = reader.required(top, "plans", "top level", root_node)
+    if not isinstance(section.value, list) or not section.value:
+        raise reader.fail(section, "plans", "expected a list of plans")
+    plans: list[Plan] = []
+    seen: dict[str, int] = {}
+    for index, node in enumerate(section.value):
+        where = f"plans[{index}]"
+        fields = reader.mapping(node, where, PLAN_KEYS)
+        phase = reader.text(
+            reader.required(fields, "phase", where, node), f"{where}.phase", PHASE_RE
+        )
+        number = reader.required(fields, "plan", where, node)
+        plan_text = reader.text(number, f"{where}.plan")
+        plan_text = plan_text.zfill(2) if plan_text.isdigit() else plan_text
+        key = f"{phase}/{plan_text}"
+        if key in seen:
+            raise reader.fail(
+                node, where, f"plan {key} is defined twice (first on line {seen[key]})"
+            )
+        seen[key] = node.line
+        suite_node = reader.required(fields, "suites", where, node)
+        names = reader.texts(suite_node, f"{where}.suites")
+        for name in names:
+            if name not in suites:
+                raise reader.fail(
+                    suite_node,
+                    f"{where}.suites",
+                    f"no suite named '{name}' (defined: {', '.join(suites)})",
+                )
+        requirements = reader.texts(
+            reader.required(fields, "requirements", where, node), f"{where}.requirements"
+        )
+        covered = {suites[name][0].requirement for name in names}
+        for requirement in requirements:
+            if requirement not in covered:
+                raise reader.fail(
+                    fields["requirements"],
+                    f"{where}.requirements",
+                    f"no suite of this plan verifies {requirement}",
+                )
+        plans.append(
+            Plan(
+                phase=phase,
+                plan=plan_text,
+                title=reader.text(reader.required(fields, "title", where, node), f"{where}.title"),
+                requirements=requirements,
+                suites=names,
+                subsystem=reader.text(fields["subsystem"], f"{where}.subsystem")
+                if "subsystem" in fields
+                else "testing",
+                tags=reader.texts(fields["tags"], f"{where}.tags", allow_empty=True)
+                if "tags" in fields
+                else (),
+            )
+        )
+    listed = {name for plan in plans for name in plan.suites}
+    for name, (_, node) in suites.items():
+        if name not in listed:
+            raise reader.fail(
+                node, f"suite '{name}'", "is not listed by any plan; add it to a plan's suites"
+            )
+    return tuple(plans)
+
+
+def _check_ports(reader: _Reader, suites: dict[str, tuple[Suite, _Node]]) -> None:
+    """Every suite's server is up during the combined pass, so ports must differ."""
+    owner: dict[int, str] = {}
+    for name, (suite, node) in suites.items():
+        if suite.port in owner:
+            raise reader.fail(
+                node,
+                f"suite '{name}'.port",
+                f"port {suite.port} is also used by suite '{owner[suite.port]}'; "
+                "suites run together in the combined pass, give each its own port",
+            )
+        owner[suite.port] = name
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which plans and suites a command works on, with parameter overrides applied."""
+
+    manifest: Manifest
+    plans: tuple[Plan, ...]
+    suites: tuple[Suite, ...]
+
+
+def select(
+    manifest: Manifest,
+    *,
+    phases: tuple[str, ...] = (),
+    suites: tuple[str, ...] = (),
+    params: tuple[tuple[str, str], ...] = (),
+) -> Selection:
+    """Select plans by phase number or slug and suites by name; apply parameter overrides."""
+    plans = manifest.plans
+    if phases:
+        chosen = []
+        for phase in phases:
+            matched = [p for p in manifest.plans if phase in (p.phase, p.phase_number)]
+            if not matched:
+                known = ", ".join(sorted({p.phase for p in manifest.plans}))
+                raise RegressError(
+                    f"--phase {phase}: no plan has that phase number or slug (known: {known})"
+                )
+            chosen += [p for p in matched if p not in chosen]
+        plans = tuple(chosen)
+    names = [name for plan in plans for name in plan.suites]
+    if suites:
+        for name in suites:
+            if name not in {s.name for s in manifest.suites}:
+                hint = difflib.get_close_matches(name, [s.name for s in manifest.suites], n=1)
+                extra = f"; did you mean '{hint[0]}'?" if hint else ""
+                raise RegressError(f"--suite {name}: no such suite in {manifest.path}{extra}")
+            if name not in names:
+                raise RegressError(f"--suite {name}: not part of the selected phase(s)")
+        names = [name for name in names if name in suites]
+        plans = tuple(p for p in plans if any(name in p.suites for name in names))
+    ordered = [s for s in manifest.suites if s.name in names]
+    for key, _ in params:
+        if not any(key in s.param_dict for s in ordered):
+            declared = sorted({k for s in ordered for k in s.param_dict})
+            raise RegressError(
+                f"--param {key}: no selected suite has that parameter "
+                f"(parameters: {', '.join(declared) or 'none'})"
+            )
+    overrides = dict(params)
+    applied = tuple(
+        _with_params(s, {k: v for k, v in overrides.items() if k in s.param_dict}) for s in ordered
+    )
+    return Selection(manifest=manifest, plans=plans, suites=applied)
+
+
+def _with_params(suite: Suite, overrides: dict[str, str]) -> Suite:
+    if not overrides:
+        return suite
+    params = tuple((k, overrides.get(k, v)) for k, v in suite.params)
+    return Suite(**{**suite.__dict__, "params": params})
+
+
+def parse_param(text: str) -> tuple[str, str]:
+    """--param name=value."""
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise RegressError(f"--param {text}: expected NAME=VALUE, e.g. --param stagger=0.5")
+    return name.strip(), value.strip()

@@ -1,0 +1,111 @@
+"""The manifest's vocabulary: frozen dataclasses built only by manifest.py."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class ReadyKind(enum.Enum):
+    """How a server proves it is ready."""
+
+    HTTP = "http"
+    TCP = "tcp"
+
+
+class Scope(enum.Enum):
+    """How long one server lives for a suite."""
+
+    SUITE = "suite"
+    TEST = "test"
+
+
+@dataclass(frozen=True)
+class ReadyCheck:
+    """A readiness probe: an HTTP URL answering < 500, or a TCP connect to the port."""
+
+    kind: ReadyKind
+    url: str = ""  # template for HTTP, may contain {port} and {host}
+    timeout: float = 30.0
+
+
+@dataclass(frozen=True)
+class ServerSpec:
+    """How to start one kind of server."""
+
+    name: str
+    command: tuple[str, ...]  # placeholders: {python} {port} {host} {data_dir} {suite_dir}
+    port: int
+    ready: ReadyCheck
+    host: str = "127.0.0.1"
+    env: tuple[tuple[str, str], ...] = ()
+    cwd: Path = Path()
+    grace: float = 5.0  # seconds between SIGTERM and SIGKILL
+
+
+@dataclass(frozen=True)
+class Suite:
+    """One end-to-end regression suite, run in isolation and then in the combined pass."""
+
+    name: str
+    requirement: str
+    targets: tuple[str, ...]
+    expected: tuple[str, ...]  # pytest node ids, relative to the project root
+    server: ServerSpec
+    port: int
+    scope: Scope
+    params: tuple[tuple[str, str], ...]
+    timeout: float
+    test_timeout: float
+
+    @property
+    def param_dict(self) -> dict[str, str]:
+        """Parameters as a mapping (values are text; tests convert)."""
+        return dict(self.params)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A GSD plan: phase slug + plan number, with its requirements and suites."""
+
+    phase: str
+    plan: str
+    title: str
+    requirements: tuple[str, ...]
+    suites: tuple[str, ...]
+    subsystem: str = "testing"
+    tags: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        """Unique key "<phase>/<plan>"."""
+        return f"{self.phase}/{self.plan}"
+
+    @property
+    def phase_number(self) -> str:
+        """The number before the first dash of the phase slug ("73")."""
+        return self.phase.split("-", 1)[0]
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """A parsed and validated suites.yaml."""
+
+    path: Path
+    root: Path  # project root: the manifest's directory unless `root:` says otherwise
+    servers: tuple[ServerSpec, ...]
+    plans: tuple[Plan, ...]
+    suites: tuple[Suite, ...]
+    parity_exclude: tuple[str, ...] = field(default=())
+
+    def suite(self, name: str) -> Suite:
+        """The suite called name (KeyError if absent)."""
+        for suite in self.suites:
+            if suite.name == name:
+                return suite
+        raise KeyError(name)
+
+    def plans_of(self, suite: Suite) -> tuple[Plan, ...]:
+        """The plans that list a suite (a regression suite may serve several plans)."""
+        return tuple(plan for plan in self.plans if suite.name in plan.suites)
