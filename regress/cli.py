@@ -1,0 +1,310 @@
+"""The `regress` command line: thin Typer commands over the core functions."""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+
+from regress import __version__
+from regress.errors import RegressError
+from regress.manifest import DEFAULT_MANIFEST, Selection, load_manifest, parse_param, select
+
+app = typer.Typer(
+    name="regress",
+    help="Regression validation runner for multiplayer browser experiments.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+ManifestOpt = Annotated[
+    Path, typer.Option("--manifest", "-m", help="Manifest file.", dir_okay=False)
+]
+PhaseOpt = Annotated[
+    list[str] | None,
+    typer.Option("--phase", "-p", help="Phase number (73: every plan of phase 73) or slug."),
+]
+SuiteOpt = Annotated[list[str] | None, typer.Option("--suite", "-s", help="Suite name.")]
+ReportsOpt = Annotated[
+    Path | None,
+    typer.Option("--reports", help="Reports folder (default: reports/ beside the manifest)."),
+]
+DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks.")]
+
+
+@dataclass(frozen=True)
+class State:
+    """Options shared by every command."""
+
+    debug: bool = False
+
+
+def _console() -> Console:
+    return Console(highlight=False)
+
+
+def _errors() -> Console:
+    return Console(stderr=True, highlight=False)
+
+
+def _fail(exc: RegressError, debug: bool) -> NoReturn:
+    if debug:
+        _errors().print_exception()
+    _errors().print(f"[bold red]error:[/] {exc.message}", markup=True, soft_wrap=True)
+    raise typer.Exit(exc.exit_code)
+
+
+@contextlib.contextmanager
+def _user_errors(debug: bool) -> Iterator[None]:
+    """The one place RegressError becomes a one-line message and an exit code."""
+    try:
+        yield
+    except RegressError as exc:
+        _fail(exc, debug)
+
+
+def _selection(
+    manifest: Path,
+    phases: list[str] | None,
+    suites: list[str] | None,
+    params: tuple[tuple[str, str], ...] = (),
+) -> Selection:
+    loaded = load_manifest(manifest)
+    return select(loaded, phases=tuple(phases or ()), suites=tuple(suites or ()), params=params)
+
+
+def _reports(reports: Path | None, manifest: Path) -> Path:
+    return reports if reports is not None else manifest.resolve().parent / "reports"
+
+
+@app.command()
+def run(
+    manifest: ManifestOpt = Path(DEFAULT_MANIFEST),
+    phase: PhaseOpt = None,
+    suite: SuiteOpt = None,
+    stagger: Annotated[
+        float | None, typer.Option(help="Arrival stagger in seconds (sets the 'stagger' param).")
+    ] = None,
+    param: Annotated[
+        list[str] | None, typer.Option("--param", help="Suite parameter NAME=VALUE.")
+    ] = None,
+    no_combined: Annotated[
+        bool, typer.Option("--no-combined", help="Skip the combined pass.")
+    ] = False,
+    combined_only: Annotated[
+        bool, typer.Option("--combined-only", help="Skip the isolation pass.")
+    ] = False,
+    force_ports: Annotated[
+        bool,
+        typer.Option("--force-ports", help="Also stop port holders regress did not start."),
+    ] = False,
+    headed: Annotated[
+        bool, typer.Option("--headed", help="Show browsers (Xvfb if no display).")
+    ] = False,
+    browser: Annotated[
+        str | None, typer.Option("--browser", help="Browser for pytest-playwright.")
+    ] = None,
+    pytest_arg: Annotated[
+        list[str] | None, typer.Option("--pytest-arg", help="Extra argument for pytest.")
+    ] = None,
+    reports: ReportsOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Run the selected suites in isolation, then together, and report per requirement."""
+    from regress.display import virtual_display  # noqa: PLC0415 - only runs need it
+    from regress.passes import Interrupted, RunOptions, execute_run  # noqa: PLC0415
+    from regress.progress import LiveProgress  # noqa: PLC0415
+    from regress.pytest_run import PytestOptions  # noqa: PLC0415
+    from regress.report import render_run  # noqa: PLC0415
+
+    with _user_errors(debug):
+        params = tuple(parse_param(p) for p in param or ())
+        if stagger is not None:
+            params += (("stagger", str(stagger)),)
+        selection = _selection(manifest, phase, suite, params)
+        invocation = tuple(
+            (key, value)
+            for key, value in (
+                ("phase", ",".join(phase or ())),
+                ("suite", ",".join(suite or ())),
+                ("params", ",".join(f"{k}={v}" for k, v in params)),
+                (
+                    "passes",
+                    "combined only" if combined_only else "isolation only" if no_combined else "",
+                ),
+                ("force-ports", "yes" if force_ports else ""),
+                ("headed", "yes" if headed else ""),
+            )
+            if value
+        )
+        console = _console()
+        with virtual_display(headed) as display_env, _interrupts(Interrupted):
+            options = RunOptions(
+                reports=_reports(reports, manifest),
+                isolation=not combined_only,
+                combined=not no_combined,
+                force_ports=force_ports,
+                pytest=PytestOptions(
+                    headed=headed,
+                    browser=browser,
+                    extra=tuple(pytest_arg or ()),
+                    env=display_env,
+                ),
+                invocation=invocation,
+            )
+            with LiveProgress(console) as progress:
+                record = execute_run(selection, options, progress)
+        console.print(render_run(record))
+        console.print(f"Report: {_reports(reports, manifest) / record.run_id}")
+    raise typer.Exit(record.exit_code or 0)
+
+
+@contextlib.contextmanager
+def _interrupts(exception: type[BaseException]) -> Iterator[None]:
+    """SIGINT and SIGTERM raise `exception` in the main thread, once; restored after."""
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        del frame
+        signal.signal(signum, signal.SIG_IGN)  # a second Ctrl-C must not cut cleanup short
+        raise exception(signal.Signals(signum).name)
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+@app.command()
+def summary(
+    run_id: Annotated[str | None, typer.Option("--run", help="Run id (default: latest).")] = None,
+    phase: Annotated[
+        str | None, typer.Option("--phase", "-p", help="Phase slug or number of the plan.")
+    ] = None,
+    manifest: ManifestOpt = Path(DEFAULT_MANIFEST),
+    reports: ReportsOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Print the GSD SUMMARY of a run to stdout."""
+    from regress.history import load_record  # noqa: PLC0415
+    from regress.summary import plan_keys, render_summary  # noqa: PLC0415
+
+    with _user_errors(debug):
+        record = load_record(_reports(reports, manifest), run_id)
+        keys = plan_keys(record)
+        if phase is not None:
+            keys = tuple(k for k in keys if phase in (k.split("/")[0], k.split("-")[0]))
+            if not keys:
+                raise RegressError(
+                    f"--phase {phase}: run {record.run_id} has no such plan "
+                    f"(plans: {', '.join(plan_keys(record))})"
+                )
+        if len(keys) > 1:
+            raise RegressError(
+                f"run {record.run_id} covers {len(keys)} plans; pick one with --phase "
+                f"({', '.join(k.split('/')[0] for k in keys)})"
+            )
+        sys.stdout.write(render_summary(record, keys[0]))
+
+
+@app.command(name="list")
+def list_(
+    manifest: ManifestOpt = Path(DEFAULT_MANIFEST),
+    phase: PhaseOpt = None,
+    suite: SuiteOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Show plans, suites, requirements, expected tests and servers; runs nothing."""
+    from regress.listing import render_selection  # noqa: PLC0415
+
+    with _user_errors(debug):
+        _console().print(render_selection(_selection(manifest, phase, suite)))
+
+
+@app.command()
+def ports(
+    manifest: ManifestOpt = Path(DEFAULT_MANIFEST),
+    reports: ReportsOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Show who holds the manifest's ports (and whether regress started them)."""
+    from regress.ledger import Ledger  # noqa: PLC0415
+    from regress.listing import render_ports  # noqa: PLC0415
+    from regress.ports import listeners  # noqa: PLC0415
+
+    with _user_errors(debug):
+        loaded = load_manifest(manifest)
+        ledger = Ledger(_reports(reports, manifest) / ".regress" / "ledger.json")
+        wanted = {s.port: s.name for s in loaded.suites}
+        holders = listeners(sorted(wanted), ledger=ledger)
+        _console().print(render_ports(wanted, holders))
+
+
+@app.command()
+def parity(
+    paths: Annotated[list[Path], typer.Argument(help="Two CSV exports, or one data folder.")],
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option("--exclude", help="Column to ignore (repeatable; replaces the defaults)."),
+    ] = None,
+    row_tolerance: Annotated[
+        int, typer.Option("--row-tolerance", min=0, help="Allowed row-count difference.")
+    ] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Compare two players' exports (or every pair in a data folder): exit 0 identical,
+    1 divergent, 2 unusable input."""
+    from regress.parity_report import run_parity_command  # noqa: PLC0415
+
+    with _user_errors(debug):
+        code = run_parity_command(paths, exclude, row_tolerance, as_json, _console())
+    raise typer.Exit(code)
+
+
+@app.command()
+def doctor(
+    manifest: ManifestOpt = Path(DEFAULT_MANIFEST),
+    headed: Annotated[bool, typer.Option("--headed", help="Also check Xvfb.")] = False,
+    reports: ReportsOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Check packages, Chromium, Xvfb, ports and reports/; each problem with a one-line fix."""
+    from regress.doctor import run_checks  # noqa: PLC0415
+    from regress.listing import render_checks  # noqa: PLC0415
+
+    with _user_errors(debug):
+        checks = run_checks(manifest, _reports(reports, manifest), headed=headed)
+        _console().print(render_checks(checks))
+    raise typer.Exit(0 if all(check.ok for check in checks) else 1)
+
+
+def _version(value: bool) -> None:
+    if value:
+        _console().print(f"regress {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show version.")
+    ] = False,
+) -> None:
+    """regress: isolation + combined regression passes with a GSD SUMMARY."""
+    del version
+
+
+def main() -> None:
+    """Console script entry point."""
+    app()

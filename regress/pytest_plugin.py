@@ -1,0 +1,291 @@
+"""pytest plugin (entry point `pytest11`): suite fixtures for tests run by `regress run` or alone.
+
+Under `regress run` the context comes from the file named by $REGRESS_CONTEXT: the suite's
+server is already up (scope "suite") and its URL is known. Run alone (`pytest tests/e2e/...`),
+the plugin reads the manifest itself and starts the servers it needs, with the same code.
+Tests outside every suite's targets are left alone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from regress.context import CONTEXT_ENV, RunContext, SuiteContext, read_context
+from regress.junit import NODEID_PROPERTY, SUITE_PROPERTY
+
+if TYPE_CHECKING:
+    from regress.model import Manifest, ServerSpec
+    from regress.server import RunningServer
+
+DEFAULT_MANIFEST = "suites.yaml"
+
+CONTEXT_KEY = pytest.StashKey[RunContext | None]()
+POOL_KEY = pytest.StashKey["ServerPool"]()
+MANIFEST_ERROR_KEY = pytest.StashKey[str]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """--regress-manifest for standalone runs."""
+    group = parser.getgroup("regress")
+    group.addoption(
+        "--regress-manifest",
+        default=None,
+        help=f"manifest for standalone runs (default: {DEFAULT_MANIFEST} in the rootdir, if any)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Load the run context (from regress run, or from the manifest when run alone)."""
+    context: RunContext | None
+    if os.environ.get(CONTEXT_ENV):
+        context = read_context(Path(os.environ[CONTEXT_ENV]))
+    else:
+        context = _standalone_context(config)
+    config.stash[CONTEXT_KEY] = context
+    if context is not None:
+        config.stash[POOL_KEY] = ServerPool(context)
+
+
+def _standalone_context(config: pytest.Config) -> RunContext | None:
+    option = config.getoption("--regress-manifest")
+    path = Path(option) if option else Path(config.rootpath) / DEFAULT_MANIFEST
+    if not path.is_file():
+        return None
+    from regress.errors import RegressError  # noqa: PLC0415 - keep plugin import cheap
+    from regress.manifest import load_manifest  # noqa: PLC0415
+
+    try:
+        manifest = load_manifest(path)
+    except RegressError as exc:
+        # Unrelated test runs in the project must not fail on the manifest: only tests that
+        # ask for a regress fixture see the error.
+        config.stash[MANIFEST_ERROR_KEY] = exc.message
+        return None
+    run_id = f"standalone-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
+    base = manifest.root / "reports" / run_id
+    return RunContext(
+        run_id=run_id,
+        token=f"{run_id}-{secrets.token_hex(4)}",
+        manifest=manifest.path.resolve(),
+        root=manifest.root,
+        ledger=manifest.root / "reports" / ".regress" / "ledger.json",
+        events=None,
+        suites=tuple(
+            SuiteContext(
+                name=suite.name,
+                requirement=suite.requirement,
+                targets=suite.targets,
+                scope=suite.scope.value,
+                port=suite.port,
+                params=suite.params,
+                test_timeout=suite.test_timeout,
+                suite_dir=base / suite.name,
+                data_dir=base / suite.name / "data",
+                url=None,
+            )
+            for suite in manifest.suites
+        ),
+    )
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Stop every server the plugin started."""
+    pool = config.stash.get(POOL_KEY, None)
+    if pool is not None:
+        pool.close()
+
+
+def _context(config: pytest.Config) -> RunContext | None:
+    return config.stash.get(CONTEXT_KEY, None)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Attribute items to suites (JUnit properties) and apply each suite's per-test timeout."""
+    context = _context(config)
+    if context is None:
+        return
+    for item in items:
+        suite = context.suite_for(item.nodeid)
+        if suite is None:
+            continue
+        item.user_properties.append((NODEID_PROPERTY, item.nodeid))
+        item.user_properties.append((SUITE_PROPERTY, suite.name))
+        if item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(suite.test_timeout))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Iterator[None] | Any:
+    """Mark non-strict xpasses, which JUnit would otherwise report as plain passes."""
+    report = yield
+    if report.when == "call" and report.passed and hasattr(report, "wasxfail"):
+        item.user_properties.append(("regress_xpassed", "1"))
+    return report
+
+
+def _emit(nodeid: str, when: str, outcome: str) -> None:
+    path = os.environ.get("REGRESS_EVENTS")
+    if path:
+        line = json.dumps({"nodeid": nodeid, "when": when, "outcome": outcome})
+        with Path(path).open("a", encoding="utf-8") as events:
+            events.write(line + "\n")
+
+
+def pytest_runtest_logstart(nodeid: str, location: tuple[str, int | None, str]) -> None:
+    """Tell `regress run` which test is in flight (named if the suite times out)."""
+    del location
+    _emit(nodeid, "setup", "started")
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Stream outcomes to `regress run`'s live progress: every call, and setup/teardown
+    problems."""
+    if report.when != "call" and report.passed:
+        return
+    outcome = report.outcome
+    if report.when != "call" and report.failed:
+        outcome = "error"
+    elif hasattr(report, "wasxfail"):
+        outcome = "xfailed" if report.skipped else "xpassed"
+    _emit(report.nodeid, report.when, outcome)
+
+
+class ServerPool:
+    """Servers the plugin itself starts: one per suite when run alone, one per test for
+    scope "test"."""
+
+    def __init__(self, context: RunContext) -> None:
+        from regress.ledger import Ledger  # noqa: PLC0415 - keep plugin import cheap
+
+        self.context = context
+        self._ledger = Ledger(context.ledger)
+        self._manifest: Manifest | None = None
+        self._suite_servers: dict[str, RunningServer] = {}
+
+    def suite_url(self, suite: SuiteContext) -> str:
+        """The suite's shared server: the one regress run started, or one started now."""
+        if suite.url:
+            return suite.url
+        if suite.name not in self._suite_servers:
+            self._suite_servers[suite.name] = self._start(suite, suite.suite_dir, "server.log")
+        return self._suite_servers[suite.name].url
+
+    def fresh(self, suite: SuiteContext, label: str) -> RunningServer:
+        """A server for one test only; the caller stops it with stop()."""
+        return self._start(suite, suite.suite_dir / "servers" / label, "server.log")
+
+    def stop(self, server: RunningServer) -> None:
+        """Stop a server started by this pool."""
+        from regress.server import stop_server  # noqa: PLC0415 - keep plugin import cheap
+
+        stop_server(server, self._ledger, self._spec(server.name).grace)
+
+    def close(self) -> None:
+        """Stop the shared servers started by this pool."""
+        while self._suite_servers:
+            _, server = self._suite_servers.popitem()
+            self.stop(server)
+
+    def _load(self) -> Manifest:
+        from regress.manifest import load_manifest  # noqa: PLC0415 - keep plugin import cheap
+
+        if self._manifest is None:
+            self._manifest = load_manifest(self.context.manifest)
+        return self._manifest
+
+    def _spec(self, server_name: str) -> ServerSpec:
+        return next(spec for spec in self._load().servers if spec.name == server_name)
+
+    def _start(self, suite: SuiteContext, directory: Path, log_name: str) -> RunningServer:
+        from regress.ports import free_ports  # noqa: PLC0415 - keep plugin import cheap
+        from regress.server import start_server  # noqa: PLC0415
+
+        spec = self._load().suite(suite.name).server
+        directory.mkdir(parents=True, exist_ok=True)
+        suite.data_dir.mkdir(parents=True, exist_ok=True)
+
+        outcome = free_ports([suite.port], ledger=self._ledger, force=False, grace=spec.grace)
+        if outcome.refused:
+            holder = outcome.refused[0]
+            raise pytest.UsageError(
+                f"port {suite.port} for suite '{suite.name}' is held by pid {holder.pid} "
+                f"({holder.user}: {' '.join(holder.cmdline)}), which regress did not start; "
+                "stop it or run `regress run --force-ports`"
+            )
+        return start_server(
+            spec,
+            port=suite.port,
+            log_path=directory / log_name,
+            env={},
+            run_id=self.context.run_id,
+            token=self.context.token,
+            ledger=self._ledger,
+            data_dir=suite.data_dir,
+            suite_dir=directory,
+        )
+
+
+def _suite_of(request: pytest.FixtureRequest) -> SuiteContext:
+    context = _context(request.config)
+    suite = context.suite_for(request.node.nodeid) if context else None
+    if MANIFEST_ERROR_KEY in request.config.stash:
+        raise pytest.UsageError(request.config.stash[MANIFEST_ERROR_KEY])
+    if suite is None:
+        raise pytest.UsageError(
+            f"{request.node.nodeid} is not under any suite's targets in the regress manifest; "
+            "add it to a suite in suites.yaml or pass --regress-manifest"
+        )
+    return suite
+
+
+@pytest.fixture
+def regress_suite(request: pytest.FixtureRequest) -> SuiteContext:
+    """The suite the current test belongs to (name, requirement, port, params, dirs)."""
+    return _suite_of(request)
+
+
+@pytest.fixture
+def suite_params(regress_suite: SuiteContext) -> dict[str, str]:
+    """The suite's parameters after CLI overrides (values are text; convert in the test)."""
+    return dict(regress_suite.params)
+
+
+@pytest.fixture
+def server_url(request: pytest.FixtureRequest, regress_suite: SuiteContext) -> Iterator[str]:
+    """Base URL of the suite's server; a fresh server per test when the suite's scope is
+    "test"."""
+    pool = request.config.stash[POOL_KEY]
+    if regress_suite.scope != "test":
+        yield pool.suite_url(regress_suite)
+        return
+    label = "".join(c if c.isalnum() or c in "-_." else "_" for c in request.node.name)[:80]
+    server = pool.fresh(regress_suite, label)
+    try:
+        yield server.url
+    finally:
+        pool.stop(server)
+
+
+@pytest.fixture
+def data_dir(regress_suite: SuiteContext) -> Path:
+    """Where the suite's server writes exports."""
+    return regress_suite.data_dir
+
+
+@pytest.fixture
+def test_artifacts_dir(request: pytest.FixtureRequest, regress_suite: SuiteContext) -> Path:
+    """A directory for this test's artifacts (kept exports, screenshots)."""
+    label = "".join(c if c.isalnum() or c in "-_." else "_" for c in request.node.name)[:80]
+    path = regress_suite.suite_dir / "tests" / label
+    path.mkdir(parents=True, exist_ok=True)
+    return path

@@ -1,0 +1,6 @@
+def test_ok():
+    assert 1 + 1 == 2
+
+
+def test_broken():
+    assert "left" == "right", "values differ on purpose"

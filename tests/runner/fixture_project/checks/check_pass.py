@@ -1,0 +1,16 @@
+import json
+import os
+import urllib.request
+
+
+def test_server_answers(server_url):
+    with urllib.request.urlopen(f"{server_url}/healthz", timeout=5) as response:
+        body = json.load(response)
+    assert body["status"] == "ok"
+    assert body["run_token"] == os.environ["REGRESS_RUN_TOKEN"]
+
+
+def test_params_reach_tests(suite_params):
+    assert float(suite_params["stagger"]) >= 0
+    if "expect_stagger" in suite_params:
+        assert suite_params["stagger"] == suite_params["expect_stagger"]

@@ -1,0 +1,10 @@
+import pytest
+
+
+def test_runs():
+    assert True
+
+
+@pytest.mark.skip(reason="hidden on purpose")
+def test_hidden():
+    assert False
