@@ -12,6 +12,8 @@ SCHEMA_VERSION = 1
 class TestStatus(enum.Enum):
     """Outcome of one test in one pass. Only PASSED counts as passed."""
 
+    __test__ = False  # not a pytest test class
+
     PASSED = "passed"
     FAILED = "failed"
     ERROR = "error"
@@ -56,6 +58,8 @@ class Comparison(enum.Enum):
 @dataclass(frozen=True)
 class TestOutcome:
     """One test id in one pass."""
+
+    __test__ = False  # not a pytest test class
 
     nodeid: str
     status: TestStatus

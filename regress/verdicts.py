@@ -19,6 +19,8 @@ from regress.results import (
 class TestVerdict:
     """One expected or collected test across the two passes."""
 
+    __test__ = False  # not a pytest test class
+
     nodeid: str
     suite: str
     isolation: TestOutcome | None
