@@ -48,7 +48,8 @@ def render_selection(selection: Selection) -> RenderableType:
     tests = sum(len(s.expected) for s in selection.suites)
     parts.append(
         Text(
-            f"{len(selection.plans)} plans · {len(selection.suites)} suites · {tests} expected tests"
+            f"{len(selection.plans)} plans · {len(selection.suites)} suites"
+            f" · {tests} expected tests"
         )
     )
     servers = {s.server.name: s.server for s in selection.suites}

@@ -7,7 +7,7 @@ import secrets
 import subprocess
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -49,7 +49,7 @@ class RunOptions:
     isolation: bool = True
     combined: bool = True
     force_ports: bool = False
-    pytest: PytestOptions = PytestOptions()
+    pytest: PytestOptions = field(default_factory=PytestOptions)
     invocation: tuple[tuple[str, str], ...] = ()  # for the SUMMARY: how it was called
 
 
@@ -72,7 +72,7 @@ class Run:
         self.run_id = history.new_run_id(datetime.now(UTC))
         self.token = f"regress-{self.run_id}-{secrets.token_hex(4)}"
         self.dir = history.run_dir(options.reports, self.run_id)
-        self.ledger = Ledger(options.reports / ".regress" / "ledger.json")
+        self.ledger = Ledger.in_reports(options.reports)
         self.started = _now()
         self.clock = time.monotonic()
         self.passes: list[PassResult] = []
@@ -121,6 +121,8 @@ class Run:
         self._save()
         interrupted = False
         try:
+            if self.ledger.recovered is not None:
+                self.notes.append(f"the ledger was unreadable; kept it as {self.ledger.recovered}")
             for entry in self.ledger.cleanup_stale(grace=5.0):
                 self.notes.append(
                     f"stopped pid {entry.pid} left on port {entry.port} by run {entry.run_id}"
@@ -209,7 +211,13 @@ class Run:
                 )
         except _StartFailed as failed:
             return self._errored(
-                suite, PassKind.ISOLATION, failed.reason, ports, started, clock, directory
+                suite,
+                PassKind.ISOLATION,
+                reason=failed.reason,
+                ports=ports,
+                started=started,
+                clock=clock,
+                directory=directory,
             )
         except (Interrupted, KeyboardInterrupt):
             self.current.append(self._interrupted(suite, PassKind.ISOLATION, ports, started, clock))
@@ -258,11 +266,11 @@ class Run:
                         self._errored(
                             suite,
                             PassKind.COMBINED,
-                            reason,
-                            (),
-                            started,
-                            clock,
-                            directory / suite.name,
+                            reason=reason,
+                            ports=(),
+                            started=started,
+                            clock=clock,
+                            directory=directory / suite.name,
                         )
                     )
                 running = [s for s in runnable if s not in failed]
@@ -366,7 +374,8 @@ class Run:
             for suite in suites:
                 if not wait_free(suite.port, PORT_WAIT_SECONDS):
                     self.notes.append(
-                        f"port {suite.port} still busy {PORT_WAIT_SECONDS:.0f}s after suite {suite.name}"
+                        f"port {suite.port} still busy {PORT_WAIT_SECONDS:.0f}s"
+                        f" after suite {suite.name}"
                     )
 
     def _context(
@@ -407,11 +416,15 @@ class Run:
             PortEvent(h.port, h.pid, h.user, " ".join(h.cmdline), h.reason, freed)
             for freed, holders in ((True, outcome.freed), (False, outcome.refused))
             for h in holders
+        ) + tuple(
+            PortEvent(port, None, "?", "?", "still not bindable after its holders stopped", False)
+            for port in outcome.busy
         )
         for event in events:
-            verb = "freed" if event.freed else "refused to free"
+            verb = "freed" if event.freed else "could not free"
             self.sink.message(
-                f"port {event.port}: {verb} pid {event.pid} ({event.user}: {event.cmdline}) - {event.reason}"
+                f"port {event.port}: {verb} pid {event.pid} ({event.user}: {event.cmdline})"
+                f" - {event.reason}"
             )
         return events
 
@@ -439,11 +452,21 @@ class Run:
     ) -> SuiteResult:
         refused = [e for e in ports if not e.freed]
         reason = "; ".join(
-            f"port {e.port} held by pid {e.pid} ({e.user}: {e.cmdline}), not started by regress - "
-            "stop it or pass --force-ports"
+            f"port {e.port}: {e.reason}"
+            if e.pid is None
+            else f"port {e.port} held by pid {e.pid} ({e.user}: {e.cmdline}), "
+            "not started by regress - stop it or pass --force-ports"
             for e in refused
         )
-        result = self._empty(suite, kind, SuiteStatus.BLOCKED, reason, ports, started, clock)
+        result = self._empty(
+            suite,
+            kind,
+            status=SuiteStatus.BLOCKED,
+            reason=reason,
+            ports=ports,
+            started=started,
+            clock=clock,
+        )
         self.sink.suite_finished(result)
         return result
 
@@ -451,6 +474,7 @@ class Run:
         self,
         suite: Suite,
         kind: PassKind,
+        *,
         reason: str,
         ports: tuple[PortEvent, ...],
         started: str,
@@ -458,7 +482,15 @@ class Run:
         directory: Path,
     ) -> SuiteResult:
         result = replace(
-            self._empty(suite, kind, SuiteStatus.ERROR, reason, ports, started, clock),
+            self._empty(
+                suite,
+                kind,
+                status=SuiteStatus.ERROR,
+                reason=reason,
+                ports=ports,
+                started=started,
+                clock=clock,
+            ),
             artifacts=self._artifacts(directory),
         )
         self.sink.suite_finished(result)
@@ -468,13 +500,20 @@ class Run:
         self, suite: Suite, kind: PassKind, ports: tuple[PortEvent, ...], started: str, clock: float
     ) -> SuiteResult:
         return self._empty(
-            suite, kind, SuiteStatus.INTERRUPTED, "interrupted (Ctrl-C)", ports, started, clock
+            suite,
+            kind,
+            status=SuiteStatus.INTERRUPTED,
+            reason="interrupted (Ctrl-C)",
+            ports=ports,
+            started=started,
+            clock=clock,
         )
 
     @staticmethod
     def _empty(
         suite: Suite,
         kind: PassKind,
+        *,
         status: SuiteStatus,
         reason: str,
         ports: tuple[PortEvent, ...],

@@ -12,9 +12,9 @@ import json
 import os
 import secrets
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -125,8 +125,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
-) -> Iterator[None] | Any:
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     """Mark non-strict xpasses, which JUnit would otherwise report as plain passes."""
+    del call
     report = yield
     if report.when == "call" and report.passed and hasattr(report, "wasxfail"):
         item.user_properties.append(("regress_xpassed", "1"))
@@ -152,7 +153,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     problems."""
     if report.when != "call" and report.passed:
         return
-    outcome = report.outcome
+    outcome: str = report.outcome
     if report.when != "call" and report.failed:
         outcome = "error"
     elif hasattr(report, "wasxfail"):

@@ -205,7 +205,7 @@ def judge_suite(
     """Trust the JUnit report, fall back to the exit code; expected vs collected."""
     if run.timed_out:
         done = {nodeid: outcome for nodeid, outcome in run.events if suite.owns(nodeid)}
-        tests = tuple(
+        timed = tuple(
             TestOutcome(nodeid, _event_status(done[nodeid]), message="finished before the timeout")
             if nodeid in done
             else TestOutcome(
@@ -216,7 +216,7 @@ def judge_suite(
             for nodeid in expected
         )
         return SuiteVerdictInput(
-            SuiteStatus.TIMEOUT, tests, "suite timeout: pytest was killed with its process tree"
+            SuiteStatus.TIMEOUT, timed, "suite timeout: pytest was killed with its process tree"
         )
     if run.junit_error:
         reason = f"{run.junit_error}; pytest exit code {run.exit_code}"
