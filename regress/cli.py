@@ -197,10 +197,11 @@ def summary(
 ) -> None:
     """Print the GSD SUMMARY of a run to stdout."""
     from regress.history import load_record  # noqa: PLC0415
-    from regress.summary import plan_keys, render_summary  # noqa: PLC0415
+    from regress.summary import plan_keys, run_summary  # noqa: PLC0415
 
     with _user_errors(debug):
-        record = load_record(_reports(reports, manifest), run_id)
+        folder = _reports(reports, manifest)
+        record = load_record(folder, run_id)
         keys = plan_keys(record)
         if phase is not None:
             keys = tuple(k for k in keys if phase in (k.split("/")[0], k.split("-")[0]))
@@ -214,7 +215,7 @@ def summary(
                 f"run {record.run_id} covers {len(keys)} plans; pick one with --phase "
                 f"({', '.join(k.split('/')[0] for k in keys)})"
             )
-        sys.stdout.write(render_summary(record, keys[0]))
+        sys.stdout.write(run_summary(record, keys[0], folder))
 
 
 @app.command(name="list")

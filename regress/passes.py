@@ -34,7 +34,7 @@ from regress.results import (
     TestStatus,
 )
 from regress.server import RunningServer, ServerStartError, start_server, stop_server
-from regress.summary import plan_keys, render_summary, summary_filename
+from regress.summary import plan_keys, run_summary, summary_filename
 from regress.verdicts import run_passed
 
 PORT_WAIT_SECONDS = 15.0
@@ -166,7 +166,9 @@ class Run:
         record = replace(record, exit_code=code)
         history.write_record(self.options.reports, record)
         for key in plan_keys(record):
-            history.write_text_atomic(self.dir / summary_filename(key), render_summary(record, key))
+            history.write_text_atomic(
+                self.dir / summary_filename(key), run_summary(record, key, self.options.reports)
+            )
         return record
 
     def _snapshot(self) -> RunRecord:

@@ -1,0 +1,279 @@
+"""The Rich report of a run: pure functions from a RunRecord to renderables."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from rich import box
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from regress.results import (
+    Comparison,
+    PassKind,
+    RunRecord,
+    SuiteResult,
+    SuiteStatus,
+    TestStatus,
+)
+from regress.summary import (
+    artifacts_of,
+    failing_tests,
+    format_seconds,
+    one_line,
+    passes_phrase,
+    passes_run,
+    suite_problems,
+    tally,
+)
+from regress.verdicts import SuiteVerdict, requirement_verdicts, suite_verdicts
+
+VERDICT_STYLES = {
+    "PASS": "bold green",
+    "FAIL": "bold red",
+    "ERROR": "bold red",
+    "BLOCKED": "bold magenta",
+    "TIMEOUT": "bold yellow",
+    "INTERRUPTED": "bold yellow",
+    "PENDING": "dim",
+    "NOT RUN": "dim",
+}
+_SUITE_WORDS = (  # a suite status that explains a non-passing verdict, most telling first
+    (SuiteStatus.BLOCKED, "BLOCKED"),
+    (SuiteStatus.ERROR, "ERROR"),
+    (SuiteStatus.TIMEOUT, "TIMEOUT"),
+    (SuiteStatus.INTERRUPTED, "INTERRUPTED"),
+)
+_FAILED = (TestStatus.FAILED, TestStatus.ERROR, TestStatus.TIMEOUT)
+_OTHER = tuple(s for s in TestStatus if s is not TestStatus.PASSED and s not in _FAILED)
+_SHORT = {PassKind.ISOLATION: "iso", PassKind.COMBINED: "comb"}
+_COMPARISONS = {
+    Comparison.PASSED_BOTH: ("both", "green"),
+    Comparison.INTERFERENCE: ("interference", "bold red"),
+    Comparison.COMBINED_ONLY: ("fail alone", "yellow"),
+    Comparison.FAILED_BOTH: ("fail both", "red"),
+    Comparison.ISOLATION_ONLY: ("alone only", "default"),
+    Comparison.COMBINED_ONLY_RUN: ("comb only", "default"),
+}
+
+
+def verdict_word(record: RunRecord, verdict: SuiteVerdict) -> str:
+    """PASS, FAIL, ERROR, BLOCKED, TIMEOUT, INTERRUPTED, PENDING or NOT RUN for one suite."""
+    if verdict.passed:
+        return "PASS"
+    results = [r for r in (verdict.isolation, verdict.combined) if r is not None]
+    statuses = {r.status for r in results}
+    for status, word in _SUITE_WORDS:
+        if status in statuses:
+            return word
+    if any(r.count(*_FAILED, TestStatus.MISSING, TestStatus.UNEXPECTED) for r in results):
+        return "FAIL"
+    if record.interrupted:
+        return "INTERRUPTED"
+    if not record.complete:
+        return "PENDING"
+    return "FAIL" if results else "NOT RUN"
+
+
+def render_table(record: RunRecord) -> Table:
+    """One row per suite: counts per pass, alone vs combined, duration and verdict.
+
+    Counts that differ between the passes show as two lines, `iso n` and `comb m`.
+
+    Args:
+        record: the run.
+
+    Returns:
+        A table whose caption names the artifacts of the suites that did not pass.
+    """
+    ran = passes_run(record)
+    table = Table(
+        title=f"Run {record.run_id}",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        padding=(0, 1),
+        collapse_padding=True,
+        caption_justify="left",
+    )
+    table.add_column("Req", style="bold", no_wrap=True)
+    table.add_column("Suite", overflow="fold")
+    table.add_column("Exp", justify="right", width=3)
+    table.add_column("Passed", justify="right")
+    table.add_column("Failed", justify="right")
+    table.add_column("Other", justify="right")
+    table.add_column("Alone vs combined", overflow="fold")
+    table.add_column("Time", justify="right", width=6)
+    table.add_column("Verdict", width=max(len(word) for word in VERDICT_STYLES))
+    caption = Text()
+    for verdict in suite_verdicts(record):
+        word = verdict_word(record, verdict)
+        table.add_row(
+            verdict.requirement,
+            verdict.suite,
+            str(verdict.expected),
+            _counts(verdict, ran, (TestStatus.PASSED,), "green", zero="red"),
+            _counts(verdict, ran, _FAILED, "red", zero="dim"),
+            _counts(verdict, ran, _OTHER, "yellow", zero="dim"),
+            _comparisons(verdict),
+            format_seconds(verdict.duration) if verdict.isolation or verdict.combined else "-",
+            Text(word, style=VERDICT_STYLES[word]),
+        )
+        if word in {"PASS", "PENDING"}:
+            continue
+        paths = [
+            path
+            for kind in ran
+            if (result := _result(verdict, kind)) is not None
+            and result.status is not SuiteStatus.PASSED
+            for path in artifacts_of(record, verdict, kind)
+        ]
+        if paths:
+            caption.append(f"\n{verdict.suite}: ", style="bold").append(", ".join(paths))
+    if caption:
+        header = Text("artifacts, relative to the run directory:", style="dim", overflow="fold")
+        table.caption = header + caption
+    return table
+
+
+def _result(verdict: SuiteVerdict, kind: PassKind) -> SuiteResult | None:
+    return verdict.isolation if kind is PassKind.ISOLATION else verdict.combined
+
+
+def _counts(
+    verdict: SuiteVerdict,
+    ran: tuple[PassKind, ...],
+    statuses: tuple[TestStatus, ...],
+    style: str,
+    *,
+    zero: str,
+) -> Text:
+    values = [(k, r.count(*statuses) if (r := _result(verdict, k)) else None) for k in ran]
+    numbers = {value for _, value in values}
+    if not values or numbers == {None}:
+        return Text("-", style="dim")
+    if len(numbers) == 1:
+        (number,) = numbers
+        return Text(str(number), style=zero if number == 0 else style)
+    lines = [f"{_SHORT[k]} {'-' if v is None else v}" for k, v in values]
+    return Text("\n".join(lines), style="yellow" if style == "green" else style)
+
+
+def _comparisons(verdict: SuiteVerdict) -> Text:
+    counts: Counter[Comparison] = Counter()
+    not_run = 0
+    for test in verdict.tests:
+        outcomes = [o for o in (test.isolation, test.combined) if o is not None]
+        if test.comparison is None or any(o.status is TestStatus.NOT_RUN for o in outcomes):
+            not_run += 1
+        else:
+            counts[test.comparison] += 1
+    parts = [
+        (f"{counts[comparison]} {label}", style)
+        for comparison, (label, style) in _COMPARISONS.items()
+        if counts[comparison]
+    ]
+    if not_run:
+        parts.append((f"{not_run} not run", "dim"))
+    return Text("\n").join(Text(part, style=style) for part, style in parts) or Text("-")
+
+
+def render_total(record: RunRecord) -> Text:
+    """One line: requirements satisfied, tests passed in every pass, duration."""
+    verdicts = requirement_verdicts(record)
+    satisfied = sum(1 for v in verdicts if v.satisfied)
+    passed, expected = tally(record)
+    text = Text()
+    if record.interrupted:
+        text.append("INTERRUPTED", style="bold yellow").append(" · ")
+    elif not record.complete:
+        text.append("PARTIAL", style="bold yellow").append(" · ")
+    noun = "requirement" if len(verdicts) == 1 else "requirements"
+    text.append(f"{len(verdicts)} {noun} · ")
+    text.append(f"{satisfied} satisfied", style="green" if satisfied else "")
+    text.append(" · ")
+    unsatisfied = len(verdicts) - satisfied
+    text.append(f"{unsatisfied} not satisfied", style="bold red" if unsatisfied else "dim")
+    text.append(f" · {passed}/{expected} tests passed {_where(passes_run(record))}")
+    text.append(f" · {format_seconds(record.duration)}")
+    return text
+
+
+def _where(ran: tuple[PassKind, ...]) -> str:
+    return "in both passes" if len(ran) == len(PassKind) else passes_phrase(ran)
+
+
+def render_integrity(record: RunRecord) -> Table | None:
+    """The skip/xfail markers found in the selected suite files, or None when there are none."""
+    if not record.integrity:
+        return None
+    table = Table(
+        title="Integrity: skip/xfail markers in selected suites",
+        title_style="bold yellow",
+        box=box.SIMPLE,
+        pad_edge=False,
+    )
+    table.add_column("Location", overflow="fold")
+    table.add_column("Kind", no_wrap=True)
+    table.add_column("Code", overflow="fold")
+    for finding in record.integrity:
+        table.add_row(f"{finding.path}:{finding.line}", finding.kind, one_line(finding.text))
+    return table
+
+
+def render_failures(record: RunRecord) -> Text | None:
+    """Each test that did not pass, with its message and artifacts, and each suite that errored,
+    was blocked or did not run; None when there are none."""
+    text = Text()
+    for issue in failing_tests(record):
+        text.append("\n✗ ", style="bold red").append(f"{issue.requirement} {issue.suite} ")
+        text.append(issue.nodeid, style="bold")
+        text.append(f"\n    {issue.what}", style="red")
+        if issue.message:
+            text.append(f": {issue.message}")
+        for kind, paths in issue.artifacts:
+            if paths:
+                text.append(f"\n    {kind.value}: ", style="dim").append(", ".join(paths))
+    for problem in suite_problems(record):
+        text.append("\n✗ ", style="bold red").append(f"{problem.requirement} {problem.suite} ")
+        text.append(f"{problem.status} in the {problem.kind.value} pass", style="bold")
+        text.append(f"\n    {problem.reason}")
+        if problem.not_run:
+            text.append(f" ({problem.not_run} not run)", style="dim")
+    if not text:
+        return None
+    return Text("Failures", style="bold red") + text
+
+
+def render_notices(record: RunRecord) -> Text | None:
+    """Ports freed or refused before suites, and run notes; None when there are none."""
+    text = Text()
+    for result in (s for p in record.passes for s in p.suites):
+        for port in result.ports:
+            pid = "?" if port.pid is None else port.pid
+            action, style = ("freed", "dim") if port.freed else ("refused", "bold magenta")
+            text.append(f"\nport {port.port} {action}", style=style)
+            text.append(f" before {result.suite} ({result.kind.value}): pid {pid}, ")
+            text.append(f"user {port.user or '?'}, {one_line(port.cmdline)}: {port.reason}")
+    for note in record.notes:
+        text.append("\nnote: ", style="bold").append(one_line(note))
+    if not text:
+        return None
+    return Text("Notices", style="bold") + text
+
+
+def render_run(record: RunRecord) -> Group:
+    """The whole report: table, total line, integrity findings, failures and notices."""
+    parts: list[RenderableType | None] = [
+        render_table(record),
+        render_total(record),
+        render_integrity(record),
+        render_failures(record),
+        render_notices(record),
+    ]
+    shown = [part for part in parts if part is not None]
+    spaced: list[RenderableType] = []
+    for part in shown:
+        spaced += [Text(), part] if spaced and isinstance(part, Text) else [part]
+    return Group(*spaced)
