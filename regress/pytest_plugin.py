@@ -197,7 +197,8 @@ class ServerPool:
             _, server = self._suite_servers.popitem()
             self.stop(server)
 
-    def _load(self) -> Manifest:
+    def manifest(self) -> Manifest:
+        """The manifest the context names (loaded once)."""
         from regress.manifest import load_manifest  # noqa: PLC0415 - keep plugin import cheap
 
         if self._manifest is None:
@@ -205,13 +206,13 @@ class ServerPool:
         return self._manifest
 
     def _spec(self, server_name: str) -> ServerSpec:
-        return next(spec for spec in self._load().servers if spec.name == server_name)
+        return next(spec for spec in self.manifest().servers if spec.name == server_name)
 
     def _start(self, suite: SuiteContext, directory: Path, log_name: str) -> RunningServer:
         from regress.ports import free_ports  # noqa: PLC0415 - keep plugin import cheap
         from regress.server import start_server  # noqa: PLC0415
 
-        spec = self._load().suite(suite.name).server
+        spec = self.manifest().suite(suite.name).server
         directory.mkdir(parents=True, exist_ok=True)
         suite.data_dir.mkdir(parents=True, exist_ok=True)
 
@@ -290,3 +291,13 @@ def test_artifacts_dir(request: pytest.FixtureRequest, regress_suite: SuiteConte
     path = regress_suite.suite_dir / "tests" / label
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+@pytest.fixture
+def parity_exclude(request: pytest.FixtureRequest) -> tuple[str, ...]:
+    """Client-local columns the manifest's `parity.exclude` leaves out of parity checks
+    (regress.parity's defaults when the manifest names none)."""
+    from regress.parity import DEFAULT_EXCLUDE  # noqa: PLC0415 - pandas only when asked
+
+    pool: ServerPool = request.config.stash[POOL_KEY]
+    return pool.manifest().parity_exclude or tuple(DEFAULT_EXCLUDE)

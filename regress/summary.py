@@ -676,7 +676,8 @@ def _code(text: str) -> str:
 def _readiness(facts: _Facts) -> list[str]:
     unverified = (
         [
-            f"{_requirement_list(facts.not_selected)} not verified: none of their suites was selected."
+            f"{_requirement_list(facts.not_selected)} not verified: "
+            "none of their suites was selected."
         ]
         if facts.not_selected
         else []

@@ -219,6 +219,9 @@ def test_ctrl_c_stops_every_child_and_writes_a_partial_report(project: Path) -> 
         descendants: list[psutil.Process] = []
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:  # wait until the slow test runs (server + pytest up)
+            if runner.poll() is not None:
+                assert runner.stdout is not None
+                pytest.fail(f"regress run ended early: {runner.stdout.read().decode()[-3000:]}")
             descendants = me.children(recursive=True)
             events = list((project / "reports").glob("*/isolation/slow/events.jsonl"))
             if events and "started" in events[0].read_text():

@@ -1,0 +1,87 @@
+"""REG-01: both players' exports are identical (data parity) under several conditions."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from playwright.sync_api import Browser
+
+from tests.fixtures.export_helpers import assert_parity
+from tests.fixtures.game_helpers import hide, show, start_pair, wait_for_episodes, wait_for_frame
+from tests.fixtures.input_helpers import start_random_inputs
+from tests.fixtures.network_helpers import apply_latency
+
+
+def column(path: Path, name: str) -> list[str]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return [row[name] for row in csv.DictReader(handle)]
+
+
+def test_export_parity_basic(
+    browser: Browser, server_url: str, parity_exclude: tuple[str, ...]
+) -> None:
+    first, second = start_pair(browser, server_url, "parity-basic")
+    try:
+        for player in (first, second):
+            wait_for_episodes(player)
+        assert_parity(server_url, first, second, exclude=parity_exclude)
+    finally:
+        first.close()
+        second.close()
+
+
+def test_export_parity_with_latency(
+    browser: Browser, server_url: str, parity_exclude: tuple[str, ...]
+) -> None:
+    first, second = start_pair(browser, server_url, "parity-latency")
+    try:
+        apply_latency(second.page, 100)  # player 2's packets arrive 100 ms late
+        for player in (first, second):
+            wait_for_episodes(player)
+        assert_parity(server_url, first, second, exclude=parity_exclude)
+    finally:
+        first.close()
+        second.close()
+
+
+def test_active_input_parity(
+    browser: Browser, server_url: str, parity_exclude: tuple[str, ...]
+) -> None:
+    first, second = start_pair(browser, server_url, "parity-input")
+    try:
+        start_random_inputs(first.page, seed=11)
+        start_random_inputs(second.page, seed=12)
+        for player in (first, second):
+            wait_for_episodes(player)
+        exports = assert_parity(server_url, first, second, exclude=parity_exclude)
+        for seat in ("0", "1"):
+            actions = column(exports[0].a, f"action.{seat}")
+            assert len(set(actions)) > 2, f"player {seat} barely acted: {sorted(set(actions))}"
+    finally:
+        first.close()
+        second.close()
+
+
+def test_focus_loss_mid_episode_parity(
+    browser: Browser, server_url: str, parity_exclude: tuple[str, ...]
+) -> None:
+    first, second = start_pair(browser, server_url, "parity-focus")
+    try:
+        start_random_inputs(first.page, seed=21)
+        start_random_inputs(second.page, seed=22)
+        wait_for_frame(second, 120)
+        hide(second)
+        frame_at_hide = first.game()["frameNumber"]
+        second.page.wait_for_timeout(3000)
+        assert second.game()["isFocused"] is False
+        assert first.game()["frameNumber"] >= frame_at_hide + 45, "partner stalled while hidden"
+        show(second)
+        for player in (first, second):
+            wait_for_episodes(player)
+        exports = assert_parity(server_url, first, second, exclude=parity_exclude)
+        unfocused = column(exports[0].a, "isFocused.1").count("0")
+        assert unfocused >= 45, f"only {unfocused} rows show player 2 hidden"
+    finally:
+        first.close()
+        second.close()

@@ -1,0 +1,49 @@
+"""PROD-01 (seed 004): under fixed latency and active input, both peers end the episode at the
+same row with exactly max_steps rows and no divergence."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Browser
+
+from tests.fixtures.export_helpers import assert_parity
+from tests.fixtures.game_helpers import start_pair, wait_for_episodes
+from tests.fixtures.input_helpers import start_random_inputs
+from tests.fixtures.network_helpers import apply_latency
+
+
+@pytest.mark.parametrize("latency_ms", [100])
+def test_active_input_with_latency(
+    browser: Browser, server_url: str, parity_exclude: tuple[str, ...], latency_ms: int
+) -> None:
+    first, second = start_pair(browser, server_url, f"latency-input-{latency_ms}")
+    try:
+        apply_latency(second.page, latency_ms)
+        start_random_inputs(first.page, seed=61, period_ms=66)
+        start_random_inputs(second.page, seed=62, period_ms=66)
+        for player in (first, second):
+            wait_for_episodes(player)
+        assert_parity(server_url, first, second, exclude=parity_exclude)
+        rollbacks = [player.game()["rollbackCount"] for player in (first, second)]
+        assert max(rollbacks) > 0, f"no rollback happened: {rollbacks}"
+    finally:
+        first.close()
+        second.close()
+
+
+@pytest.mark.parametrize("latency_ms", [100])
+def test_episode_completion_under_fixed_latency(
+    browser: Browser, server_url: str, parity_exclude: tuple[str, ...], latency_ms: int
+) -> None:
+    first, second = start_pair(browser, server_url, f"latency-fixed-{latency_ms}")
+    try:
+        for player in (first, second):
+            apply_latency(player.page, latency_ms)
+        for player in (first, second):
+            wait_for_episodes(player)
+        final = [player.game() for player in (first, second)]
+        assert final[0]["stepNum"] == final[1]["stepNum"], final
+        assert_parity(server_url, first, second, exclude=parity_exclude)
+    finally:
+        first.close()
+        second.close()
