@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import sys
 from collections.abc import Iterator
@@ -48,8 +49,12 @@ class State:
     debug: bool = False
 
 
+PIPE_WIDTH = 120  # rich's 80-column default wraps the table badly in CI logs and files
+
+
 def _console() -> Console:
-    return Console(highlight=False)
+    piped = not sys.stdout.isatty() and "COLUMNS" not in os.environ
+    return Console(highlight=False, width=PIPE_WIDTH if piped else None)
 
 
 def _errors() -> Console:

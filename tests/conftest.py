@@ -8,6 +8,10 @@ import pytest
 
 from regress.browser import launch_args
 
+# new_player_context / regress_browser: system Chromium, no [chromium] suffix on test ids, and
+# traces + screenshots kept when a test fails.
+pytest_plugins = ["regress.playwright_fixtures"]
+
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:

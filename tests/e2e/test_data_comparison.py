@@ -5,8 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from playwright.sync_api import Browser
-
+from regress.playwright_fixtures import NewContext
 from tests.fixtures.export_helpers import assert_parity
 from tests.fixtures.game_helpers import hide, show, start_pair, wait_for_episodes, wait_for_frame
 from tests.fixtures.input_helpers import start_random_inputs
@@ -19,9 +18,9 @@ def column(path: Path, name: str) -> list[str]:
 
 
 def test_export_parity_basic(
-    browser: Browser, server_url: str, parity_exclude: tuple[str, ...]
+    new_player_context: NewContext, server_url: str, parity_exclude: tuple[str, ...]
 ) -> None:
-    first, second = start_pair(browser, server_url, "parity-basic")
+    first, second = start_pair(new_player_context, server_url, "parity-basic")
     try:
         for player in (first, second):
             wait_for_episodes(player)
@@ -32,9 +31,9 @@ def test_export_parity_basic(
 
 
 def test_export_parity_with_latency(
-    browser: Browser, server_url: str, parity_exclude: tuple[str, ...]
+    new_player_context: NewContext, server_url: str, parity_exclude: tuple[str, ...]
 ) -> None:
-    first, second = start_pair(browser, server_url, "parity-latency")
+    first, second = start_pair(new_player_context, server_url, "parity-latency")
     try:
         apply_latency(second.page, 100)  # player 2's packets arrive 100 ms late
         for player in (first, second):
@@ -46,9 +45,9 @@ def test_export_parity_with_latency(
 
 
 def test_active_input_parity(
-    browser: Browser, server_url: str, parity_exclude: tuple[str, ...]
+    new_player_context: NewContext, server_url: str, parity_exclude: tuple[str, ...]
 ) -> None:
-    first, second = start_pair(browser, server_url, "parity-input")
+    first, second = start_pair(new_player_context, server_url, "parity-input")
     try:
         start_random_inputs(first.page, seed=11)
         start_random_inputs(second.page, seed=12)
@@ -64,9 +63,9 @@ def test_active_input_parity(
 
 
 def test_focus_loss_mid_episode_parity(
-    browser: Browser, server_url: str, parity_exclude: tuple[str, ...]
+    new_player_context: NewContext, server_url: str, parity_exclude: tuple[str, ...]
 ) -> None:
-    first, second = start_pair(browser, server_url, "parity-focus")
+    first, second = start_pair(new_player_context, server_url, "parity-focus")
     try:
         start_random_inputs(first.page, seed=21)
         start_random_inputs(second.page, seed=22)

@@ -3,8 +3,7 @@ boundary; both exports still match row for row."""
 
 from __future__ import annotations
 
-from playwright.sync_api import Browser
-
+from regress.playwright_fixtures import NewContext
 from tests.fixtures.export_helpers import assert_parity
 from tests.fixtures.game_helpers import (
     hide,
@@ -18,12 +17,12 @@ from tests.fixtures.input_helpers import start_random_inputs
 
 
 def test_focus_loss_episode_boundary_parity(
-    browser: Browser, server_url: str, parity_exclude: tuple[str, ...]
+    new_player_context: NewContext, server_url: str, parity_exclude: tuple[str, ...]
 ) -> None:
     info = server_info(server_url)
     max_steps, episodes = int(info["max_steps"]), int(info["episodes"])
     assert episodes >= 2, "the boundary test needs a server with at least two episodes"
-    first, second = start_pair(browser, server_url, "focus-boundary")
+    first, second = start_pair(new_player_context, server_url, "focus-boundary")
     try:
         start_random_inputs(first.page, seed=31)
         start_random_inputs(second.page, seed=32)

@@ -4,8 +4,8 @@ same row with exactly max_steps rows and no divergence."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Browser
 
+from regress.playwright_fixtures import NewContext
 from tests.fixtures.export_helpers import assert_parity
 from tests.fixtures.game_helpers import start_pair, wait_for_episodes
 from tests.fixtures.input_helpers import start_random_inputs
@@ -14,9 +14,12 @@ from tests.fixtures.network_helpers import apply_latency
 
 @pytest.mark.parametrize("latency_ms", [100])
 def test_active_input_with_latency(
-    browser: Browser, server_url: str, parity_exclude: tuple[str, ...], latency_ms: int
+    new_player_context: NewContext,
+    server_url: str,
+    parity_exclude: tuple[str, ...],
+    latency_ms: int,
 ) -> None:
-    first, second = start_pair(browser, server_url, f"latency-input-{latency_ms}")
+    first, second = start_pair(new_player_context, server_url, f"latency-input-{latency_ms}")
     try:
         apply_latency(second.page, latency_ms)
         start_random_inputs(first.page, seed=61, period_ms=66)
@@ -33,9 +36,12 @@ def test_active_input_with_latency(
 
 @pytest.mark.parametrize("latency_ms", [100])
 def test_episode_completion_under_fixed_latency(
-    browser: Browser, server_url: str, parity_exclude: tuple[str, ...], latency_ms: int
+    new_player_context: NewContext,
+    server_url: str,
+    parity_exclude: tuple[str, ...],
+    latency_ms: int,
 ) -> None:
-    first, second = start_pair(browser, server_url, f"latency-fixed-{latency_ms}")
+    first, second = start_pair(new_player_context, server_url, f"latency-fixed-{latency_ms}")
     try:
         for player in (first, second):
             apply_latency(player.page, latency_ms)

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 
-from playwright.sync_api import Browser
-
+from regress.playwright_fixtures import NewContext
 from tests.fixtures.game_helpers import wait_for_match
 from tests.fixtures.multi_participant import GameOrchestrator
 
 
 def test_three_simultaneous_games(
-    browser: Browser, server_url: str, suite_params: dict[str, str]
+    new_player_context: NewContext, server_url: str, suite_params: dict[str, str]
 ) -> None:
-    orchestrator = GameOrchestrator(browser, server_url, "three", float(suite_params["stagger"]))
+    orchestrator = GameOrchestrator(
+        new_player_context, server_url, "three", float(suite_params["stagger"])
+    )
     try:
         orchestrator.open(6)
         orchestrator.arrive_all()
@@ -26,16 +28,16 @@ def test_three_simultaneous_games(
 
 
 def test_staggered_participant_arrival(
-    browser: Browser, server_url: str, suite_params: dict[str, str]
+    new_player_context: NewContext, server_url: str, suite_params: dict[str, str]
 ) -> None:
     stagger = float(suite_params["stagger"])
-    orchestrator = GameOrchestrator(browser, server_url, "stagger", stagger)
+    orchestrator = GameOrchestrator(new_player_context, server_url, "stagger", stagger)
     try:
         orchestrator.open(6)
         started = time.monotonic()
         arrivals = orchestrator.arrive_all()
         # Arrivals really were staggered: consecutive joins at least `stagger` apart.
-        gaps = [later - earlier for earlier, later in zip(arrivals, arrivals[1:], strict=False)]
+        gaps = [later - earlier for earlier, later in itertools.pairwise(arrivals)]
         assert min(gaps) >= stagger, gaps
         # Each odd arrival was matched with the participant who waited just before it.
         for first, second in orchestrator.intended_pairs():

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import Browser
-
+from regress.playwright_fixtures import NewContext
 from tests.fixtures.export_helpers import assert_parity
 from tests.fixtures.game_helpers import (
     enter_waitroom,
@@ -16,9 +15,9 @@ from tests.fixtures.game_helpers import (
 
 
 def test_two_players_connect_and_complete_episode(
-    browser: Browser, server_url: str, parity_exclude: tuple[str, ...]
+    new_player_context: NewContext, server_url: str, parity_exclude: tuple[str, ...]
 ) -> None:
-    first, second = start_pair(browser, server_url, "basic")
+    first, second = start_pair(new_player_context, server_url, "basic")
     try:
         for player in (first, second):
             wait_for_episodes(player)
@@ -33,9 +32,9 @@ def test_two_players_connect_and_complete_episode(
         second.close()
 
 
-def test_matchmaking_pairs_two_players(browser: Browser, server_url: str) -> None:
-    first = open_player(browser, server_url, "match-a")
-    second = open_player(browser, server_url, "match-b")
+def test_matchmaking_pairs_two_players(new_player_context: NewContext, server_url: str) -> None:
+    first = open_player(new_player_context, server_url, "match-a")
+    second = open_player(new_player_context, server_url, "match-b")
     try:
         enter_waitroom(first)
         first.page.wait_for_function("() => window.game.scene === 'waitroom'", timeout=10_000)

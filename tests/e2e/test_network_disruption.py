@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import Browser
-
+from regress.playwright_fixtures import NewContext
 from tests.fixtures.export_helpers import assert_parity
 from tests.fixtures.game_helpers import start_pair, wait_for_episodes
 from tests.fixtures.input_helpers import start_random_inputs
@@ -11,9 +10,9 @@ from tests.fixtures.network_helpers import apply_packet_loss, configure_network,
 
 
 def test_active_input_with_packet_loss(
-    browser: Browser, server_url: str, parity_exclude: tuple[str, ...]
+    new_player_context: NewContext, server_url: str, parity_exclude: tuple[str, ...]
 ) -> None:
-    first, second = start_pair(browser, server_url, "loss-input")
+    first, second = start_pair(new_player_context, server_url, "loss-input")
     try:
         apply_packet_loss(second.page, 0.10)
         start_random_inputs(first.page, seed=71)
@@ -28,9 +27,9 @@ def test_active_input_with_packet_loss(
 
 
 def test_packet_loss_triggers_rollback(
-    browser: Browser, server_url: str, parity_exclude: tuple[str, ...]
+    new_player_context: NewContext, server_url: str, parity_exclude: tuple[str, ...]
 ) -> None:
-    first, second = start_pair(browser, server_url, "loss-rollback")
+    first, second = start_pair(new_player_context, server_url, "loss-rollback")
     try:
         for index, player in enumerate((first, second)):
             configure_network(player.page, latency_ms=60, jitter_ms=30, loss=0.15, seed=80 + index)
