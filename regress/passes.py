@@ -137,6 +137,10 @@ class Run:
             self.notes.append(
                 "interrupted: every child process was stopped; this report is partial"
             )
+        except Exception as exc:
+            # A bug in regress itself: still stop every child and keep what the run has.
+            self._finish(interrupted=False, crash=f"regress crashed: {exc!r}")
+            raise
         finally:
             popen.stop_all(grace=3.0)
         return self._finish(interrupted)
@@ -154,15 +158,18 @@ class Run:
             )
             self.current = []
 
-    def _finish(self, interrupted: bool) -> RunRecord:
+    def _finish(self, interrupted: bool, crash: str = "") -> RunRecord:
+        if crash:
+            popen.stop_all(grace=3.0)
+            self.notes.append(f"{crash}; every child process was stopped; this report is partial")
         record = replace(
             self._snapshot(),
             finished=_now(),
             duration=time.monotonic() - self.clock,
             interrupted=interrupted,
-            complete=not interrupted,
+            complete=not (interrupted or crash),
         )
-        code = 130 if interrupted else (0 if run_passed(record) else 1)
+        code = 130 if interrupted else (0 if run_passed(record) and not crash else 1)
         record = replace(record, exit_code=code)
         history.write_record(self.options.reports, record)
         for key in plan_keys(record):

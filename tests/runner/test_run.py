@@ -18,9 +18,12 @@ import yaml
 from typer.testing import CliRunner
 
 from regress.cli import app
+from regress.events import NullSink
 from regress.history import load_record
+from regress.manifest import load_manifest, select
+from regress.passes import RunOptions, execute_run
 from regress.ports import free_port, is_free
-from regress.results import PassKind, RunRecord, SuiteStatus, TestStatus
+from regress.results import PassKind, RunRecord, SuiteResult, SuiteStatus, TestStatus
 from regress.verdicts import requirement_verdicts, suite_verdicts
 
 FIXTURE = Path(__file__).parent / "fixture_project"
@@ -66,7 +69,7 @@ def full_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, i
 
 
 def test_full_run_exit_code_and_table(full_run: tuple[Path, int, str]) -> None:
-    root, code, output = full_run
+    _, code, output = full_run
     assert code == 1, output
     rows = [line.split() for line in output.splitlines() if line.strip().startswith("FIX-")]
     lines = {row[1]: " ".join(row) for row in rows}
@@ -232,7 +235,7 @@ def test_ctrl_c_stops_every_child_and_writes_a_partial_report(project: Path) -> 
         assert len(descendants) >= 2  # the suite's server and pytest
         runner.send_signal(signal.SIGINT)
         assert runner.wait(timeout=60) == 130
-        gone, alive = psutil.wait_procs(descendants, timeout=5)
+        _, alive = psutil.wait_procs(descendants, timeout=5)
         assert not alive, f"left alive: {[p.pid for p in alive]}"
         record = record_of(project)
         assert record.interrupted and not record.complete and record.exit_code == 130
@@ -244,3 +247,20 @@ def test_ctrl_c_stops_every_child_and_writes_a_partial_report(project: Path) -> 
             runner.wait(timeout=10)
         assert runner.stdout is not None
         runner.stdout.close()
+
+
+class ExplodingSink(NullSink):
+    """A progress sink with a bug: the run must still stop its children and keep its record."""
+
+    def suite_finished(self, result: SuiteResult) -> None:
+        raise RuntimeError(f"sink broke on {result.suite}")
+
+
+def test_a_crash_inside_the_run_stops_children_and_keeps_a_partial_record(project: Path) -> None:
+    selection = select(load_manifest(project / "suites.yaml"), suites=("passing",))
+    with pytest.raises(RuntimeError, match="sink broke on passing"):
+        execute_run(selection, RunOptions(reports=project / "reports"), ExplodingSink())
+    record = record_of(project)
+    assert not record.complete and record.exit_code == 1
+    assert any("regress crashed: RuntimeError" in note for note in record.notes)
+    assert is_free(record.suites[0].port)
