@@ -34,7 +34,7 @@ from regress.results import (
     TestStatus,
 )
 from regress.server import RunningServer, ServerStartError, start_server, stop_server
-from regress.summary import plan_keys, run_summary, summary_filename
+from regress.summary import plan_keys, run_summary, summary_relpath_in_run
 from regress.verdicts import run_passed
 
 PORT_WAIT_SECONDS = 15.0
@@ -173,9 +173,9 @@ class Run:
         record = replace(record, exit_code=code)
         history.write_record(self.options.reports, record)
         for key in plan_keys(record):
-            history.write_text_atomic(
-                self.dir / summary_filename(key), run_summary(record, key, self.options.reports)
-            )
+            path = self.dir / summary_relpath_in_run(key)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            history.write_text_atomic(path, run_summary(record, key, self.options.reports))
         return record
 
     def _snapshot(self) -> RunRecord:

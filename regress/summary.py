@@ -271,6 +271,13 @@ def summary_filename(plan_key: str) -> str:
     return f"{phase.split('-', 1)[0]}-{plan}-SUMMARY.md"
 
 
+def summary_relpath_in_run(plan_key: str) -> str:
+    """Where `regress run` writes a plan's summary inside the run folder: one folder per phase
+    slug, since plans of different phases may share a number (two 73-02 plans)."""
+    phase, _ = _split_key(plan_key)
+    return f"{phase}/{summary_filename(plan_key)}"
+
+
 def summary_relpath(plan_key: str) -> str:
     """Where GSD keeps a plan's summary, relative to the project root."""
     phase, _ = _split_key(plan_key)
@@ -334,7 +341,7 @@ def run_summary(record: RunRecord, plan_key: str, reports: Path) -> str:
         record,
         plan_key,
         reports_dir=base,
-        summary_path=f"{base}/{record.run_id}/{summary_filename(plan_key)}",
+        summary_path=f"{base}/{record.run_id}/{summary_relpath_in_run(plan_key)}",
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -100,7 +101,8 @@ def test_param_override_applies_only_where_declared(project: Path) -> None:
 BAD = [
     pytest.param(
         VALID.replace("  alpha:\n    requirement", "  alpha:\n    requirment", 1),
-        r"suites.yaml:\d+: suite 'alpha': unknown key 'requirment' \(did you mean 'requirement'\?\)",
+        r"suites.yaml:\d+: suite 'alpha': unknown key 'requirment' "
+        r"\(did you mean 'requirement'\?\)",
         id="unknown-key",
     ),
     pytest.param(
@@ -201,8 +203,6 @@ def test_bad_manifest_gives_one_clear_line(project: Path, text: str, message: st
     assert caught.value.exit_code == 2
     assert "\n" not in caught.value.message
     assert caught.value.message.startswith(str(path))
-    import re
-
     assert re.search(message, caught.value.message), caught.value.message
 
 

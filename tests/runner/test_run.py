@@ -116,7 +116,7 @@ def test_full_run_record_verdicts(full_run: tuple[Path, int, str]) -> None:
 def test_full_run_summary(full_run: tuple[Path, int, str]) -> None:
     root = full_run[0]
     record = record_of(root)
-    written = root / "reports" / record.run_id / "90-01-SUMMARY.md"
+    written = root / "reports" / record.run_id / "90-fixture-checks" / "90-01-SUMMARY.md"
     code, printed = invoke(root, "summary", "--phase", "90")
     assert code == 0
     assert printed == written.read_text()
@@ -144,7 +144,7 @@ def test_passing_run_exits_zero_and_overrides_reach_tests(project: Path) -> None
     assert code == 0, output
     record = record_of(project)
     assert dict(record.suites[0].params)["stagger"] == "0.75"
-    summary = (project / "reports" / record.run_id / "90-01-SUMMARY.md").read_text()
+    summary = (project / "reports" / record.run_id / "90-fixture-checks" / "90-01-SUMMARY.md").read_text()
     assert summary.rstrip().endswith(summary.split("## Self-Check: PASSED", 1)[1].rstrip())
     after = summary.split("## Self-Check: PASSED", 1)[1].lower()
     for word in ("fail", "incomplete", "blocked"):

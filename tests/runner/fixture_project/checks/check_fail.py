@@ -3,4 +3,4 @@ def test_ok():
 
 
 def test_broken():
-    assert "left" == "right", "values differ on purpose"
+    assert "left" == "right", "values differ on purpose"  # noqa: PLR0133 - fails on purpose
