@@ -1,0 +1,807 @@
+"""Export parity: are two players' exports of one episode identical in every game-state column?
+
+Cells are compared as the text in the file, so ``1`` and ``1.0`` differ and an empty cell
+equals only an empty cell. Two readers give the same answer:
+
+- ``Reader.BYTES`` (default) splits unquoted UTF-8 CSV with numpy and compares the bytes of
+  the wanted fields, block by block, without making a Python string per cell. A file it
+  cannot read exactly (quoted fields, blank or ragged lines, lone CR, NUL bytes, header names
+  pandas would rename, columns in a different order) is handed to the pandas reader.
+- ``Reader.PANDAS`` reads with ``pandas.read_csv(dtype=str, keep_default_na=False,
+  na_filter=False, engine="c")`` in chunks and compares column arrays. As pandas does, a
+  row with fewer fields than the header reads as empty cells and blank lines are skipped;
+  a row with more fields is an error.
+
+Both read a block of rows at a time, so memory does not grow with the file. Rows are
+compared by position (row 0 is the first data row); columns by name.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+import numpy as np
+import numpy.typing as npt
+
+from regress.errors import RegressError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+DEFAULT_EXCLUDE: tuple[str, ...] = (
+    "timestamp",
+    "rollbackEvents",
+    "wasSpeculative",
+    "isFocused.0",
+    "isFocused.1",
+)
+GAME_ID_COLUMN = "gameId"
+EXPORT_NAME = re.compile(r"^(?P<subject>.+)_ep(?P<episode>\d+)\.csv$")
+
+_BLOCK_BYTES = 1 << 18  # small blocks: less memory, fewer page faults, same speed
+_PANDAS_CHUNK_ROWS = 20_000
+_COMMA, _NEWLINE, _CR = 44, 10, 13
+_BOM = b"\xef\xbb\xbf"
+
+Mask = npt.NDArray[np.bool_]
+Positions = npt.NDArray[np.intp]
+Text = npt.NDArray[np.object_]
+CellText = Callable[[int, int], str]
+_READ_OPTIONS: dict[str, Any] = {
+    "dtype": str,
+    "keep_default_na": False,
+    "na_filter": False,
+    "engine": "c",
+    "encoding": "utf-8",
+}
+
+
+class Verdict(Enum):
+    """Outcome of a parity check."""
+
+    IDENTICAL = "identical"
+    DIVERGENT = "divergent"
+
+
+class Reader(Enum):
+    """How the files are read (see the module docstring)."""
+
+    BYTES = "bytes"
+    PANDAS = "pandas"
+
+
+@dataclass(frozen=True)
+class Divergence:
+    """One divergent cell: 0-based data row index and the text in each file."""
+
+    row: int
+    a: str
+    b: str
+
+
+@dataclass(frozen=True)
+class ColumnDivergence:
+    """A column with divergent cells: how many, and the first few."""
+
+    column: str
+    count: int
+    examples: tuple[Divergence, ...]
+
+
+@dataclass(frozen=True)
+class ParityReport:
+    """Result of comparing two exports of one episode."""
+
+    a: str
+    b: str
+    rows_a: int
+    rows_b: int
+    row_tolerance: int
+    compared: tuple[str, ...]
+    only_in_a: tuple[str, ...]
+    only_in_b: tuple[str, ...]
+    excluded: tuple[str, ...]
+    divergent: tuple[ColumnDivergence, ...]
+    reader: Reader
+    verdict: Verdict
+
+    @property
+    def rows_compared(self) -> int:
+        """Rows in the common prefix that were compared."""
+        return min(self.rows_a, self.rows_b)
+
+    @property
+    def divergent_cells(self) -> int:
+        """Divergent cells over all compared columns."""
+        return sum(column.count for column in self.divergent)
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """Why the verdict is DIVERGENT (empty when IDENTICAL)."""
+        reasons: list[str] = []
+        difference = abs(self.rows_a - self.rows_b)
+        if difference > self.row_tolerance:
+            reasons.append(
+                f"row counts differ by {difference} (a {self.rows_a}, b {self.rows_b}; "
+                f"tolerance {self.row_tolerance})"
+            )
+        if self.only_in_a or self.only_in_b:
+            reasons.append("column sets differ")
+        if self.divergent:
+            reasons.append(
+                f"{self.divergent_cells} divergent cells in {len(self.divergent)} columns"
+            )
+        return tuple(reasons)
+
+
+class ProblemKind(Enum):
+    """Why an export in a data directory was not compared."""
+
+    ORPHAN = "orphan"
+    EXTRA = "extra"
+    UNREADABLE = "unreadable"
+
+
+@dataclass(frozen=True)
+class EpisodeKey:
+    """What pairs two exports: scene directory, game id and episode number."""
+
+    scene: str
+    game_id: str
+    episode: int
+
+
+@dataclass(frozen=True)
+class PairReport:
+    """One compared pair of a data directory."""
+
+    key: EpisodeKey
+    report: ParityReport
+
+
+@dataclass(frozen=True)
+class DirProblem:
+    """Exports that could not be paired or read."""
+
+    kind: ProblemKind
+    files: tuple[str, ...]
+    message: str
+
+
+@dataclass(frozen=True)
+class DirParityReport:
+    """Result of comparing every episode pair under a data directory."""
+
+    data_dir: str
+    pairs: tuple[PairReport, ...]
+    problems: tuple[DirProblem, ...]
+
+    @property
+    def divergent_pairs(self) -> int:
+        """Pairs whose verdict is DIVERGENT."""
+        return sum(pair.report.verdict is Verdict.DIVERGENT for pair in self.pairs)
+
+    @property
+    def verdict(self) -> Verdict:
+        """IDENTICAL only if every export was paired and every pair is identical."""
+        if self.problems or self.divergent_pairs:
+            return Verdict.DIVERGENT
+        return Verdict.IDENTICAL
+
+
+def _unusable(path: Path | str, problem: str, remedy: str) -> RegressError:
+    """The one-line error for an input file that cannot be compared."""
+    detail = " ".join(problem.split())
+    return RegressError(f"{path}: {detail}; {remedy}")
+
+
+def compare(
+    a: Path | str,
+    b: Path | str,
+    *,
+    exclude: Sequence[str] = DEFAULT_EXCLUDE,
+    row_tolerance: int = 0,
+    max_examples: int = 5,
+    reader: Reader = Reader.BYTES,
+) -> ParityReport:
+    """Compare two CSV exports of one episode cell by cell, as text.
+
+    Args:
+        a: First export.
+        b: Second export.
+        exclude: Columns to ignore entirely (client-local columns).
+        row_tolerance: Row-count difference still accepted; the common prefix is compared.
+        max_examples: Divergent cells kept per column.
+        reader: ``Reader.BYTES`` (falls back to pandas when needed) or ``Reader.PANDAS``.
+
+    Returns:
+        The report; ``report.reader`` says which reader did the work.
+
+    Raises:
+        RegressError: An input is missing, a directory, empty, not UTF-8 or not CSV.
+    """
+    _check_limits(row_tolerance, max_examples)
+    path_a, path_b = _input_file(a), _input_file(b)
+    options = (tuple(exclude), row_tolerance, max_examples)
+    try:
+        if reader is Reader.BYTES:
+            try:
+                return _compare_plain(path_a, path_b, *options)
+            except _NotPlainError:
+                pass
+        return _compare_pandas(path_a, path_b, *options)
+    except OSError as error:
+        where = error.filename or f"{path_a} or {path_b}"
+        raise _unusable(where, f"cannot read ({error.strerror})", "check the file") from None
+
+
+def compare_frames(
+    a: pd.DataFrame,
+    b: pd.DataFrame,
+    *,
+    exclude: Sequence[str] = DEFAULT_EXCLUDE,
+    row_tolerance: int = 0,
+    max_examples: int = 5,
+    labels: tuple[str, str] = ("a", "b"),
+) -> ParityReport:
+    """Compare two already-loaded exports by position, like ``compare``.
+
+    Frames read with ``dtype=str, keep_default_na=False, na_filter=False`` are compared
+    exactly as ``compare`` would; other column dtypes are compared as ``str(value)``.
+    """
+    _check_limits(row_tolerance, max_examples)
+    plan = _Plan.build(list(map(str, a.columns)), list(map(str, b.columns)), tuple(exclude))
+    tally = _Tally(plan, max_examples)
+    rows = min(len(a), len(b))
+    _tally_columns(
+        tally,
+        0,
+        [_column_text(a.iloc[:rows, i]) for i in plan.index_a],
+        [_column_text(b.iloc[:rows, i]) for i in plan.index_b],
+    )
+    return tally.report(labels, (len(a), len(b)), row_tolerance, Reader.PANDAS)
+
+
+def compare_dir(
+    data_dir: Path | str,
+    *,
+    exclude: Sequence[str] = DEFAULT_EXCLUDE,
+    row_tolerance: int = 0,
+    max_examples: int = 5,
+    reader: Reader = Reader.BYTES,
+) -> DirParityReport:
+    """Compare the two players' exports of every episode under a data directory.
+
+    Pairing rule: every file named ``<subject>_ep<n>.csv`` anywhere under ``data_dir`` is
+    keyed by (its directory relative to ``data_dir``, i.e. ``experiment/scene``; the value
+    of its ``gameId`` column in the first data row; ``n`` from the file name). The two files
+    sharing a key are one game's episode and are compared (``a`` is the one whose path sorts
+    first). A key with one file is an ORPHAN problem, a key with more than two files (a
+    reused game id or a duplicate export) is an EXTRA problem and none of its files is
+    compared, and a file whose game id cannot be read is an UNREADABLE problem.
+
+    Raises:
+        RegressError: ``data_dir`` is not a directory or holds no ``*_ep<n>.csv`` files.
+    """
+    _check_limits(row_tolerance, max_examples)
+    root = Path(data_dir)
+    if not root.is_dir():
+        raise _unusable(root, "not a directory", "pass the study's data directory")
+    files = sorted(p for p in root.rglob("*.csv") if EXPORT_NAME.match(p.name) and p.is_file())
+    if not files:
+        raise _unusable(
+            root, "no exports named <subject>_ep<n>.csv under it", "pass the data directory"
+        )
+    groups: defaultdict[EpisodeKey, list[Path]] = defaultdict(list)
+    problems: list[DirProblem] = []
+    for path in files:
+        try:
+            game_id = first_game_id(path)
+        except RegressError as error:
+            problems.append(DirProblem(ProblemKind.UNREADABLE, (str(path),), error.message))
+            continue
+        match = EXPORT_NAME.match(path.name)
+        assert match is not None  # files were filtered by this pattern
+        scene = path.parent.relative_to(root).as_posix()
+        groups[EpisodeKey(scene, game_id, int(match["episode"]))].append(path)
+    pairs: list[PairReport] = []
+    for key in sorted(groups, key=lambda k: (k.scene, k.game_id, k.episode)):
+        paths = groups[key]
+        names = tuple(map(str, paths))
+        where = f"game {key.game_id} episode {key.episode} in {key.scene or '.'}"
+        if len(paths) == 1:
+            problems.append(DirProblem(ProblemKind.ORPHAN, names, f"{where}: no partner file"))
+        elif len(paths) > 2:
+            message = f"{where}: {len(paths)} files, expected 2"
+            problems.append(DirProblem(ProblemKind.EXTRA, names, message))
+        else:
+            try:
+                report = compare(
+                    paths[0],
+                    paths[1],
+                    exclude=exclude,
+                    row_tolerance=row_tolerance,
+                    max_examples=max_examples,
+                    reader=reader,
+                )
+            except RegressError as error:
+                problems.append(DirProblem(ProblemKind.UNREADABLE, names, error.message))
+                continue
+            pairs.append(PairReport(key, report))
+    return DirParityReport(str(root), tuple(pairs), tuple(problems))
+
+
+def first_game_id(path: Path) -> str:
+    """The ``gameId`` of an export's first data row."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows = csv.reader(handle)
+            header = next(rows, None)
+            first = next(rows, None)
+    except UnicodeDecodeError as error:
+        raise _undecodable(path, error) from None
+    except (OSError, csv.Error) as error:
+        raise _unusable(path, f"cannot read ({error})", "check the file") from None
+    if header is None:
+        raise _unusable(path, "file is empty", "re-export the episode")
+    if GAME_ID_COLUMN not in header:
+        raise _unusable(path, f"no {GAME_ID_COLUMN} column", "pass an export of the testbed")
+    index = header.index(GAME_ID_COLUMN)
+    if first is None or index >= len(first):
+        raise _unusable(path, f"no {GAME_ID_COLUMN} in a first data row", "re-export the episode")
+    return first[index]
+
+
+def _check_limits(row_tolerance: int, max_examples: int) -> None:
+    if row_tolerance < 0:
+        raise RegressError(f"row tolerance must be 0 or more, got {row_tolerance}")
+    if max_examples < 0:
+        raise RegressError(f"max examples must be 0 or more, got {max_examples}")
+
+
+def _input_file(path: Path | str) -> Path:
+    file = Path(path)
+    if file.is_dir():
+        raise _unusable(
+            file,
+            "is a directory",
+            "pass a CSV export, or pass the directory alone to compare every episode in it",
+        )
+    if not file.exists():
+        raise _unusable(file, "no such file", "check the path of the CSV export")
+    if file.stat().st_size == 0:
+        raise _unusable(file, "file is empty", "re-export the episode")
+    return file
+
+
+def _undecodable(path: Path, error: UnicodeDecodeError, offset: int | None = 0) -> RegressError:
+    where = "" if offset is None else f" at byte {offset + error.start}"
+    return _unusable(
+        path,
+        f"not UTF-8 text ({error.reason}{where})",
+        "pass the CSV export itself, not a binary or re-encoded file",
+    )
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """Which columns are compared and where they sit in each file."""
+
+    compared: tuple[str, ...]
+    only_in_a: tuple[str, ...]
+    only_in_b: tuple[str, ...]
+    excluded: tuple[str, ...]
+    index_a: tuple[int, ...]
+    index_b: tuple[int, ...]
+
+    @classmethod
+    def build(cls, names_a: list[str], names_b: list[str], exclude: tuple[str, ...]) -> _Plan:
+        skip, in_a, in_b = set(exclude), set(names_a), set(names_b)
+        compared = tuple(n for n in names_a if n in in_b and n not in skip)
+        return cls(
+            compared=compared,
+            only_in_a=tuple(n for n in names_a if n not in in_b and n not in skip),
+            only_in_b=tuple(n for n in names_b if n not in in_a and n not in skip),
+            excluded=exclude,
+            index_a=tuple(names_a.index(n) for n in compared),
+            index_b=tuple(names_b.index(n) for n in compared),
+        )
+
+    def run_starts(self) -> Mask:
+        """True for each compared column that is not adjacent, in both files, to the previous."""
+        a, b = np.array(self.index_a, np.intp), np.array(self.index_b, np.intp)
+        starts = np.ones(len(a), np.bool_)
+        starts[1:] = (np.diff(a) != 1) | (np.diff(b) != 1)
+        return starts
+
+
+class _Tally:
+    """Accumulates per-column divergence counts and the first examples, chunk by chunk."""
+
+    def __init__(self, plan: _Plan, max_examples: int) -> None:
+        self.plan = plan
+        self.max_examples = max_examples
+        self.counts = np.zeros(len(plan.compared), np.int64)
+        self.examples: list[list[Divergence]] = [[] for _ in plan.compared]
+
+    def add(self, offset: int, divergent: Mask, text_a: CellText, text_b: CellText) -> None:
+        counts = divergent.sum(axis=0)
+        self.counts += counts
+        for column in map(int, np.flatnonzero(counts)):
+            kept = self.examples[column]
+            need = self.max_examples - len(kept)
+            if need > 0:
+                for row in map(int, np.flatnonzero(divergent[:, column])[:need]):
+                    kept.append(Divergence(offset + row, text_a(row, column), text_b(row, column)))
+
+    def report(
+        self, labels: tuple[str, str], rows: tuple[int, int], tolerance: int, reader: Reader
+    ) -> ParityReport:
+        plan = self.plan
+        divergent = tuple(
+            ColumnDivergence(name, int(count), tuple(examples))
+            for name, count, examples in zip(plan.compared, self.counts, self.examples, strict=True)
+            if count
+        )
+        same = abs(rows[0] - rows[1]) <= tolerance and not (plan.only_in_a or plan.only_in_b)
+        verdict = Verdict.IDENTICAL if same and not divergent else Verdict.DIVERGENT
+        return ParityReport(
+            a=labels[0],
+            b=labels[1],
+            rows_a=rows[0],
+            rows_b=rows[1],
+            row_tolerance=tolerance,
+            compared=plan.compared,
+            only_in_a=plan.only_in_a,
+            only_in_b=plan.only_in_b,
+            excluded=plan.excluded,
+            divergent=divergent,
+            reader=reader,
+            verdict=verdict,
+        )
+
+
+# --- byte reader -------------------------------------------------------------------------
+
+
+class _NotPlainError(Exception):
+    """The byte reader cannot read a file exactly; the pandas reader takes over."""
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """Whole rows of one file: its bytes, each line's start and each field's end offset."""
+
+    data: npt.NDArray[np.uint8]
+    line_starts: Positions
+    ends: Positions
+
+    def __len__(self) -> int:
+        return len(self.line_starts)
+
+    def slice(self, start: int, stop: int) -> _Rows:
+        return _Rows(self.data, self.line_starts[start:stop], self.ends[start:stop])
+
+    def select(self, rows: Positions) -> _Rows:
+        return _Rows(self.data, self.line_starts[rows], self.ends[rows])
+
+    def columns(self, columns: Positions) -> Positions:
+        """End offsets of some columns (row-major, unlike ``ends[:, columns]``)."""
+        return np.take(self.ends, columns, axis=1)
+
+    def starts(self, columns: Positions) -> Positions:
+        starts = self.columns(columns - 1) + 1
+        starts[:, columns == 0] = self.line_starts[:, np.newaxis]
+        return starts
+
+    def cell_text(self, columns: tuple[int, ...]) -> CellText:
+        """Text of (row, i), where i indexes ``columns``."""
+        return lambda row, i: self.text(row, columns[i])
+
+    def text(self, row: int, column: int) -> str:
+        end = self.ends[row, column]
+        start = self.ends[row, column - 1] + 1 if column else self.line_starts[row]
+        return self.data[start:end].tobytes().decode("utf-8")
+
+
+class _PlainCsv:
+    """An unquoted UTF-8 CSV file, split into fields a block of whole rows at a time."""
+
+    def __init__(self, path: Path, handle: BinaryIO) -> None:
+        self.path = path
+        self._handle = handle
+        self._buffer = b""
+        self._offset = 0
+        self._eof = False
+        self._rows = _Rows(np.empty(0, np.uint8), np.empty(0, np.intp), np.empty((0, 0), np.intp))
+        while b"\n" not in self._buffer and not self._eof:
+            self._read()
+        header, _, self._buffer = self._buffer.partition(b"\n")
+        self._offset = len(header) + 1
+        header = header.removeprefix(_BOM).removesuffix(b"\r")
+        if b'"' in header or b"\0" in header or b"\r" in header:
+            raise _NotPlainError
+        try:
+            self.names = header.decode("utf-8").split(",")
+        except UnicodeDecodeError as error:
+            raise _undecodable(path, error) from None
+        if "" in self.names or len(set(self.names)) != len(self.names):
+            raise _NotPlainError  # pandas renames these ("Unnamed: 2", "x.1")
+
+    def _read(self) -> None:
+        block = self._handle.read(_BLOCK_BYTES)
+        self._buffer += block
+        if not block:
+            self._eof = True
+            if self._buffer and not self._buffer.endswith(b"\n"):
+                self._buffer += b"\n"
+
+    def available(self) -> int:
+        """Rows split and not yet taken; splits the next block when none are left."""
+        while not len(self._rows) and (self._buffer or not self._eof):
+            while not self._eof and (len(self._buffer) < _BLOCK_BYTES or b"\n" not in self._buffer):
+                self._read()  # a block, or more if one line is longer
+            size = self._buffer.rfind(b"\n") + 1
+            data, self._buffer = self._buffer[:size], self._buffer[size:]
+            self._rows = self._split(data)
+            self._offset += size
+        return len(self._rows)
+
+    def take(self, count: int) -> _Rows:
+        """The next ``count`` rows (at most ``available()``)."""
+        rows, self._rows = self._rows.slice(0, count), self._rows.slice(count, len(self._rows))
+        return rows
+
+    def _split(self, data: bytes) -> _Rows:
+        if b'"' in data or b"\0" in data:
+            raise _NotPlainError
+        if not data.isascii():
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError as error:
+                raise _undecodable(self.path, error, self._offset) from None
+        array = np.frombuffer(data, np.uint8)
+        carriage_return = b"\r" in data
+        if carriage_return and not (array[np.flatnonzero(array == _CR) + 1] == _NEWLINE).all():
+            raise _NotPlainError  # pandas ends a line at a lone CR
+        newline = array == _NEWLINE
+        separators = np.flatnonzero(newline | (array == _COMMA))
+        rows, width = int(np.count_nonzero(newline)), len(self.names)
+        if len(separators) != rows * width:
+            raise _NotPlainError  # a ragged or blank line
+        ends = separators.reshape(rows, width)
+        if not newline[ends[:, -1]].all():
+            raise _NotPlainError
+        line_starts = np.zeros(rows, np.intp)
+        line_starts[1:] = ends[:-1, -1] + 1
+        if carriage_return:
+            ends[:, -1] -= array[ends[:, -1] - 1] == _CR
+        if width == 1 and (ends[:, 0] == line_starts).any():
+            raise _NotPlainError  # pandas skips blank lines
+        return _Rows(array, line_starts, ends)
+
+
+def _compare_plain(
+    path_a: Path, path_b: Path, exclude: tuple[str, ...], tolerance: int, max_examples: int
+) -> ParityReport:
+    with path_a.open("rb") as handle_a, path_b.open("rb") as handle_b:
+        file_a, file_b = _PlainCsv(path_a, handle_a), _PlainCsv(path_b, handle_b)
+        plan = _Plan.build(file_a.names, file_b.names, exclude)
+        if any(np.diff(plan.index_b) < 0):
+            raise _NotPlainError  # the byte comparison needs one column order
+        tally = _Tally(plan, max_examples)
+        done = 0
+        while count := min(file_a.available(), file_b.available()):
+            rows_a, rows_b = file_a.take(count), file_b.take(count)
+            tally.add(
+                done,
+                _diff_rows(rows_a, rows_b, plan),
+                rows_a.cell_text(plan.index_a),
+                rows_b.cell_text(plan.index_b),
+            )
+            done += count
+        total_a, total_b = done + _count_rest(file_a), done + _count_rest(file_b)
+    labels = (str(path_a), str(path_b))
+    return tally.report(labels, (total_a, total_b), tolerance, Reader.BYTES)
+
+
+def _count_rest(file: _PlainCsv) -> int:
+    total = 0
+    while count := file.available():  # splitting checks the rows, as pandas would
+        file.take(count)
+        total += count
+    return total
+
+
+def _diff_rows(a: _Rows, b: _Rows, plan: _Plan) -> Mask:
+    """Divergent cells of rows, shape (rows, compared columns).
+
+    Unquoted fields hold no comma, so equal text of a run of columns adjacent in both files
+    means equal fields; only rows where a run differs are looked at field by field.
+    """
+    if not plan.compared:
+        return np.zeros((len(a), 0), np.bool_)
+    opens = plan.run_starts()
+    first, last = np.flatnonzero(opens), np.flatnonzero(np.append(opens[1:], True))
+    columns_a, columns_b = np.array(plan.index_a, np.intp), np.array(plan.index_b, np.intp)
+    start_a, end_a = a.starts(columns_a[first]), a.columns(columns_a[last])
+    start_b, end_b = b.starts(columns_b[first]), b.columns(columns_b[last])
+    size = end_a - start_a
+    suspect = (size != end_b - start_b).any(axis=1)
+    good = np.flatnonzero(~suspect)
+    if good.size < len(suspect):
+        start_a, start_b, size = start_a[good], start_b[good], size[good]
+    hits, offsets = _diff_runs(a.data, start_a, b.data, start_b, size)
+    suspect[good[(np.searchsorted(offsets, hits, side="right") - 1) // len(first)]] = True
+    divergent = np.zeros((len(suspect), len(columns_a)), np.bool_)
+    rows = np.flatnonzero(suspect)
+    if rows.size:
+        divergent[rows] = _diff_fields(a.select(rows), b.select(rows), plan, opens)
+    return divergent
+
+
+def _diff_fields(a: _Rows, b: _Rows, plan: _Plan, opens: Mask) -> Mask:
+    """Divergent cells, field by field.
+
+    Fields of different lengths differ. The others are compared in segments of columns that
+    are adjacent in both files and have equal lengths, so their commas line up.
+    """
+    columns_a, columns_b = np.array(plan.index_a, np.intp), np.array(plan.index_b, np.intp)
+    start_a, start_b = a.starts(columns_a), b.starts(columns_b)
+    end_a = a.columns(columns_a)
+    size = end_a - start_a
+    divergent: Mask = size != b.columns(columns_b) - start_b
+    same = ~divergent
+    first, last = same.copy(), same.copy()
+    first[:, 1:] &= divergent[:, :-1] | opens[1:]
+    last[:, :-1] &= divergent[:, 1:] | opens[1:]
+    first_fields, last_fields = np.flatnonzero(first), np.flatnonzero(last)
+    segment_a = start_a.reshape(-1)[first_fields]
+    segment_b = start_b.reshape(-1)[first_fields]
+    segment_size = end_a.reshape(-1)[last_fields] - segment_a
+    hits, _ = _diff_runs(a.data, segment_a, b.data, segment_b, segment_size)
+    if hits.size:
+        fields = np.flatnonzero(same)
+        field_sizes = size.reshape(-1)[fields] + ~last.reshape(-1)[fields]  # + comma
+        field_offsets = np.cumsum(field_sizes) - field_sizes
+        divergent.flat[fields[np.searchsorted(field_offsets, hits, side="right") - 1]] = True
+    return divergent
+
+
+def _diff_runs(
+    data_a: npt.NDArray[np.uint8],
+    starts_a: Positions,
+    data_b: npt.NDArray[np.uint8],
+    starts_b: Positions,
+    sizes: Positions,
+) -> tuple[Positions, Positions]:
+    """Where runs of differing bytes start in the concatenated spans, and the spans' offsets.
+
+    The spans of each file are sorted and do not overlap; a span has the same size in both.
+    A run never continues into the next span.
+    """
+    sizes = sizes.reshape(-1)
+    offsets = np.cumsum(sizes) - sizes
+    differ = _gather(data_a, starts_a, sizes) != _gather(data_b, starts_b, sizes)
+    if not differ.any():
+        return np.empty(0, np.intp), offsets
+    run_starts = differ.copy()
+    run_starts[1:] &= ~differ[:-1]
+    span_starts = offsets[sizes > 0]
+    run_starts[span_starts] = differ[span_starts]
+    return np.flatnonzero(run_starts), offsets
+
+
+def _gather(
+    data: npt.NDArray[np.uint8], starts: Positions, sizes: Positions
+) -> npt.NDArray[np.uint8]:
+    """Concatenate data[start:start + size] for sorted, non-overlapping spans."""
+    edges = np.empty(2 * sizes.size + 2, np.intp)
+    edges[0], edges[-1] = 0, data.size
+    edges[1:-1:2] = starts.ravel()
+    edges[2:-1:2] = edges[1:-1:2] + sizes
+    keep = np.zeros(edges.size - 1, np.bool_)
+    keep[1::2] = True
+    return data[np.repeat(keep, np.diff(edges))]
+
+
+# --- pandas reader -----------------------------------------------------------------------
+
+
+def _compare_pandas(
+    path_a: Path, path_b: Path, exclude: tuple[str, ...], tolerance: int, max_examples: int
+) -> ParityReport:
+    plan = _Plan.build(_read_header(path_a), _read_header(path_b), exclude)
+    tally = _Tally(plan, max_examples)
+    chunks_a, chunks_b = _read_chunks(path_a), _read_chunks(path_b)
+    pending_a, pending_b = next(chunks_a, None), next(chunks_b, None)
+    done = 0
+    while pending_a is not None and pending_b is not None:
+        rows = min(len(pending_a), len(pending_b))
+        head_a, head_b = pending_a.iloc[:rows], pending_b.iloc[:rows]
+        _tally_columns(
+            tally,
+            done,
+            [_column_text(head_a[name]) for name in plan.compared],
+            [_column_text(head_b[name]) for name in plan.compared],
+        )
+        done += rows
+        pending_a = pending_a.iloc[rows:] if rows < len(pending_a) else next(chunks_a, None)
+        pending_b = pending_b.iloc[rows:] if rows < len(pending_b) else next(chunks_b, None)
+    rows_a = done + _count_frames(pending_a, chunks_a)
+    rows_b = done + _count_frames(pending_b, chunks_b)
+    labels = (str(path_a), str(path_b))
+    return tally.report(labels, (rows_a, rows_b), tolerance, Reader.PANDAS)
+
+
+def _count_frames(pending: pd.DataFrame | None, chunks: Iterator[pd.DataFrame]) -> int:
+    if pending is None:
+        return 0
+    return len(pending) + sum(len(chunk) for chunk in chunks)
+
+
+def _tally_columns(
+    tally: _Tally, offset: int, columns_a: list[Text], columns_b: list[Text]
+) -> None:
+    rows = len(columns_a[0]) if columns_a else 0
+    divergent = np.zeros((rows, len(columns_a)), np.bool_)
+    for column, (values_a, values_b) in enumerate(zip(columns_a, columns_b, strict=True)):
+        divergent[:, column] = values_a != values_b
+    tally.add(
+        offset,
+        divergent,
+        lambda row, column: str(columns_a[column][row]),
+        lambda row, column: str(columns_b[column][row]),
+    )
+
+
+def _column_text(column: pd.Series[Any]) -> Text:
+    import pandas as pd  # noqa: PLC0415 - pandas costs ~0.2 s to import; only this path needs it
+
+    if not pd.api.types.is_string_dtype(column.dtype):
+        column = column.astype(str)
+    return column.to_numpy(dtype=object)
+
+
+def _read_header(path: Path) -> list[str]:
+    import pandas as pd  # noqa: PLC0415 - see _column_text
+
+    try:
+        header = pd.read_csv(path, nrows=0, **_READ_OPTIONS)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise _parse_error(path, error) from None
+    return [str(name) for name in header.columns]
+
+
+def _read_chunks(path: Path) -> Iterator[pd.DataFrame]:
+    import pandas as pd  # noqa: PLC0415 - see _column_text
+
+    # Every column is read (no usecols): pandas then checks every row's fields and bytes.
+    try:
+        with pd.read_csv(path, chunksize=_PANDAS_CHUNK_ROWS, **_READ_OPTIONS) as reader:
+            for chunk in reader:
+                if not isinstance(chunk.index, pd.RangeIndex):  # pandas took extra fields
+                    raise _unusable(path, "rows have more fields than the header", "fix the export")
+                yield chunk
+    except (ValueError, UnicodeDecodeError) as error:
+        raise _parse_error(path, error) from None
+
+
+def _parse_error(path: Path, error: Exception) -> RegressError:
+    import pandas as pd  # noqa: PLC0415 - see _column_text
+
+    if isinstance(error, UnicodeDecodeError):
+        return _undecodable(path, error, None)  # pandas' offset is into its own buffer
+    if isinstance(error, pd.errors.EmptyDataError):
+        return _unusable(path, "no header row (only blank lines)", "re-export the episode")
+    detail = str(error).strip()
+    return _unusable(
+        path, f"not a CSV export ({detail})", "check it is a CSV export, one header row"
+    )
