@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from regress.errors import RegressError
+from regress.model import Suite
 
 CONTEXT_ENV = "REGRESS_CONTEXT"
 TOKEN_ENV = "REGRESS_RUN_TOKEN"
@@ -48,6 +49,22 @@ class RunContext:
     def suite_for(self, nodeid: str) -> SuiteContext | None:
         """The first suite whose targets contain the node id."""
         return next((suite for suite in self.suites if suite.owns(nodeid)), None)
+
+
+def suite_context(suite: Suite, directory: Path, url: str | None) -> SuiteContext:
+    """A suite's context with its artifacts under directory/<suite> (exports in data/)."""
+    return SuiteContext(
+        name=suite.name,
+        requirement=suite.requirement,
+        targets=suite.targets,
+        scope=suite.scope.value,
+        port=suite.port,
+        params=suite.params,
+        test_timeout=suite.test_timeout,
+        suite_dir=directory / suite.name,
+        data_dir=directory / suite.name / "data",
+        url=url,
+    )
 
 
 def target_matches(target: str, nodeid: str) -> bool:

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from regress import history, popen
-from regress.context import RunContext, SuiteContext
+from regress.context import RunContext, suite_context
 from regress.errors import RegressError
 from regress.events import ProgressSink
 from regress.integrity import scan_targets
@@ -306,8 +306,8 @@ class Run:
                         self._interrupted(suite, PassKind.COMBINED, (), started, clock)
                     )
             raise
-        for suite, suite_context in zip(running, context.suites, strict=True):
-            verdict = judge_suite(run, suite_context, suite.expected, only_suite=False)
+        for suite, told in zip(running, context.suites, strict=True):
+            verdict = judge_suite(run, told, suite.expected, only_suite=False)
             server = servers.get(suite.name)
             result = SuiteResult(
                 suite=suite.name,
@@ -398,18 +398,7 @@ class Run:
             ledger=self.ledger.path,
             events=None,
             suites=tuple(
-                SuiteContext(
-                    name=s.name,
-                    requirement=s.requirement,
-                    targets=s.targets,
-                    scope=s.scope.value,
-                    port=s.port,
-                    params=s.params,
-                    test_timeout=s.test_timeout,
-                    suite_dir=directory / s.name,
-                    data_dir=directory / s.name / "data",
-                    url=servers[s.name].url if s.name in servers else None,
-                )
+                suite_context(s, directory, servers[s.name].url if s.name in servers else None)
                 for s in suites
             ),
         )

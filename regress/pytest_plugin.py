@@ -18,7 +18,14 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from regress.context import CONTEXT_ENV, RunContext, SuiteContext, read_context
+from regress.context import (
+    CONTEXT_ENV,
+    TOKEN_ENV,
+    RunContext,
+    SuiteContext,
+    read_context,
+    suite_context,
+)
 from regress.junit import NODEID_PROPERTY, SUITE_PROPERTY
 
 if TYPE_CHECKING:
@@ -71,28 +78,15 @@ def _standalone_context(config: pytest.Config) -> RunContext | None:
         return None
     run_id = f"standalone-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
     base = manifest.root / "reports" / run_id
+    token = os.environ.get(TOKEN_ENV) or f"{run_id}-{secrets.token_hex(4)}"
     return RunContext(
         run_id=run_id,
-        token=f"{run_id}-{secrets.token_hex(4)}",
+        token=token,
         manifest=manifest.path.resolve(),
         root=manifest.root,
         ledger=manifest.root / "reports" / ".regress" / "ledger.json",
         events=None,
-        suites=tuple(
-            SuiteContext(
-                name=suite.name,
-                requirement=suite.requirement,
-                targets=suite.targets,
-                scope=suite.scope.value,
-                port=suite.port,
-                params=suite.params,
-                test_timeout=suite.test_timeout,
-                suite_dir=base / suite.name,
-                data_dir=base / suite.name / "data",
-                url=None,
-            )
-            for suite in manifest.suites
-        ),
+        suites=tuple(suite_context(suite, base, None) for suite in manifest.suites),
     )
 
 
@@ -213,6 +207,8 @@ class ServerPool:
         from regress.server import start_server  # noqa: PLC0415
 
         spec = self.manifest().suite(suite.name).server
+        # Tests see the token of the servers they talk to, as under `regress run`.
+        os.environ.setdefault(TOKEN_ENV, self.context.token)
         directory.mkdir(parents=True, exist_ok=True)
         suite.data_dir.mkdir(parents=True, exist_ok=True)
 

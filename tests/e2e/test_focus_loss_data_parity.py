@@ -6,6 +6,7 @@ from __future__ import annotations
 from regress.playwright_fixtures import NewContext
 from tests.fixtures.export_helpers import assert_parity
 from tests.fixtures.game_helpers import (
+    finish_game,
     hide,
     server_info,
     show,
@@ -23,19 +24,14 @@ def test_focus_loss_episode_boundary_parity(
     max_steps, episodes = int(info["max_steps"]), int(info["episodes"])
     assert episodes >= 2, "the boundary test needs a server with at least two episodes"
     first, second = start_pair(new_player_context, server_url, "focus-boundary")
-    try:
-        start_random_inputs(first.page, seed=31)
-        start_random_inputs(second.page, seed=32)
-        wait_for_frame(second, max_steps - 30)  # about a second before the episode ends
-        hide(second)
-        # The partner plays on through the boundary into the next episode.
-        wait_for_episodes(first, 1)
-        wait_for_frame(first, max_steps + 30)
-        assert second.game()["numEpisodes"] == 0, "a hidden page must not step"
-        show(second)
-        for player in (first, second):
-            wait_for_episodes(player, episodes)
-        assert_parity(server_url, first, second, exclude=parity_exclude)
-    finally:
-        first.close()
-        second.close()
+    start_random_inputs(first.page, seed=31)
+    start_random_inputs(second.page, seed=32)
+    wait_for_frame(second, max_steps - 30)  # about a second before the episode ends
+    hide(second)
+    # The partner plays on through the boundary into the next episode.
+    wait_for_episodes(first, 1)
+    wait_for_frame(first, max_steps + 30)
+    assert second.game()["numEpisodes"] == 0, "a hidden page must not step"
+    show(second)
+    finish_game(server_url, first, second)
+    assert_parity(server_url, first, second, exclude=parity_exclude)

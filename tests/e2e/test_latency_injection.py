@@ -7,7 +7,7 @@ import pytest
 
 from regress.playwright_fixtures import NewContext
 from tests.fixtures.export_helpers import assert_parity
-from tests.fixtures.game_helpers import start_pair, wait_for_episodes
+from tests.fixtures.game_helpers import finish_game, start_pair
 from tests.fixtures.input_helpers import start_random_inputs
 from tests.fixtures.network_helpers import apply_latency
 
@@ -20,18 +20,13 @@ def test_active_input_with_latency(
     latency_ms: int,
 ) -> None:
     first, second = start_pair(new_player_context, server_url, f"latency-input-{latency_ms}")
-    try:
-        apply_latency(second.page, latency_ms)
-        start_random_inputs(first.page, seed=61, period_ms=66)
-        start_random_inputs(second.page, seed=62, period_ms=66)
-        for player in (first, second):
-            wait_for_episodes(player)
-        assert_parity(server_url, first, second, exclude=parity_exclude)
-        rollbacks = [player.game()["rollbackCount"] for player in (first, second)]
-        assert max(rollbacks) > 0, f"no rollback happened: {rollbacks}"
-    finally:
-        first.close()
-        second.close()
+    apply_latency(second.page, latency_ms)
+    start_random_inputs(first.page, seed=61, period_ms=66)
+    start_random_inputs(second.page, seed=62, period_ms=66)
+    finish_game(server_url, first, second)
+    assert_parity(server_url, first, second, exclude=parity_exclude)
+    rollbacks = [player.game()["rollbackCount"] for player in (first, second)]
+    assert max(rollbacks) > 0, f"no rollback happened: {rollbacks}"
 
 
 @pytest.mark.parametrize("latency_ms", [100])
@@ -42,14 +37,9 @@ def test_episode_completion_under_fixed_latency(
     latency_ms: int,
 ) -> None:
     first, second = start_pair(new_player_context, server_url, f"latency-fixed-{latency_ms}")
-    try:
-        for player in (first, second):
-            apply_latency(player.page, latency_ms)
-        for player in (first, second):
-            wait_for_episodes(player)
-        final = [player.game() for player in (first, second)]
-        assert final[0]["stepNum"] == final[1]["stepNum"], final
-        assert_parity(server_url, first, second, exclude=parity_exclude)
-    finally:
-        first.close()
-        second.close()
+    for player in (first, second):
+        apply_latency(player.page, latency_ms)
+    finish_game(server_url, first, second)
+    final = [player.game() for player in (first, second)]
+    assert final[0]["stepNum"] == final[1]["stepNum"], final
+    assert_parity(server_url, first, second, exclude=parity_exclude)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from regress.playwright_fixtures import NewContext
 from tests.fixtures.export_helpers import assert_parity
-from tests.fixtures.game_helpers import start_pair, wait_for_episodes
+from tests.fixtures.game_helpers import finish_game, start_pair
 from tests.fixtures.input_helpers import start_random_inputs
 from tests.fixtures.network_helpers import apply_packet_loss, configure_network, network_stats
 
@@ -13,34 +13,24 @@ def test_active_input_with_packet_loss(
     new_player_context: NewContext, server_url: str, parity_exclude: tuple[str, ...]
 ) -> None:
     first, second = start_pair(new_player_context, server_url, "loss-input")
-    try:
-        apply_packet_loss(second.page, 0.10)
-        start_random_inputs(first.page, seed=71)
-        start_random_inputs(second.page, seed=72)
-        for player in (first, second):
-            wait_for_episodes(player)
-        assert network_stats(second.page)["dropped"] > 0, "the conditioner dropped nothing"
-        assert_parity(server_url, first, second, exclude=parity_exclude)
-    finally:
-        first.close()
-        second.close()
+    apply_packet_loss(second.page, 0.10)
+    start_random_inputs(first.page, seed=71)
+    start_random_inputs(second.page, seed=72)
+    finish_game(server_url, first, second)
+    assert network_stats(second.page)["dropped"] > 0, "the conditioner dropped nothing"
+    assert_parity(server_url, first, second, exclude=parity_exclude)
 
 
 def test_packet_loss_triggers_rollback(
     new_player_context: NewContext, server_url: str, parity_exclude: tuple[str, ...]
 ) -> None:
     first, second = start_pair(new_player_context, server_url, "loss-rollback")
-    try:
-        for index, player in enumerate((first, second)):
-            configure_network(player.page, latency_ms=60, jitter_ms=30, loss=0.15, seed=80 + index)
-        start_random_inputs(first.page, seed=81, period_ms=66)
-        start_random_inputs(second.page, seed=82, period_ms=66)
-        for player in (first, second):
-            wait_for_episodes(player)
-        games = [player.game() for player in (first, second)]
-        assert all(g["rollbackCount"] > 0 for g in games), games
-        assert max(g["maxRollbackDepth"] for g in games) >= 2, games
-        assert_parity(server_url, first, second, exclude=parity_exclude)
-    finally:
-        first.close()
-        second.close()
+    for index, player in enumerate((first, second)):
+        configure_network(player.page, latency_ms=60, jitter_ms=30, loss=0.15, seed=80 + index)
+    start_random_inputs(first.page, seed=81, period_ms=66)
+    start_random_inputs(second.page, seed=82, period_ms=66)
+    finish_game(server_url, first, second)
+    games = [player.game() for player in (first, second)]
+    assert all(g["rollbackCount"] > 0 for g in games), games
+    assert max(g["maxRollbackDepth"] for g in games) >= 2, games
+    assert_parity(server_url, first, second, exclude=parity_exclude)

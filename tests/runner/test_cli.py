@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import importlib.metadata
 import re
-import shutil
 import socket
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -20,10 +19,8 @@ from regress.browser import CHROMIUM_ENV
 from regress.cli import app
 from regress.display import SOCKET_DIR, virtual_display
 from regress.ledger import Ledger
-from regress.ports import free_port
+from tests.runner.fixture_projects import copy_fixture_project
 
-FIXTURE = Path(__file__).parent / "fixture_project"
-SUITES = ("PASSING", "FAILING", "MISSING", "SKIPPING", "POLLUTER", "VICTIM", "SLOW")
 WIDE = {"COLUMNS": "250"}  # Rich tables on one line per row, whatever the real terminal is
 
 Launch = Callable[..., popen.Child]  # the conftest fixture
@@ -32,13 +29,7 @@ Launch = Callable[..., popen.Child]  # the conftest fixture
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A copy of the fixture project with a manifest on free ports."""
-    root = tmp_path / "project"
-    shutil.copytree(FIXTURE, root)
-    text = (root / "suites.yaml.in").read_text()
-    for name in SUITES:
-        text = text.replace(f"PORT_{name}", str(free_port()))
-    (root / "suites.yaml").write_text(text)
-    return root
+    return copy_fixture_project(tmp_path)
 
 
 def suite_ports(project: Path) -> dict[str, int]:

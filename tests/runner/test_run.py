@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -22,24 +21,16 @@ from regress.events import NullSink
 from regress.history import load_record
 from regress.manifest import load_manifest, select
 from regress.passes import RunOptions, execute_run
-from regress.ports import free_port, is_free
+from regress.ports import is_free
 from regress.results import PassKind, RunRecord, SuiteResult, SuiteStatus, TestStatus
 from regress.verdicts import requirement_verdicts, suite_verdicts
-
-FIXTURE = Path(__file__).parent / "fixture_project"
-SUITES = ("PASSING", "FAILING", "MISSING", "SKIPPING", "POLLUTER", "VICTIM", "SLOW")
+from tests.runner.fixture_projects import copy_fixture_project
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A copy of the fixture project with a manifest on free ports."""
-    root = tmp_path / "project"
-    shutil.copytree(FIXTURE, root)
-    text = (root / "suites.yaml.in").read_text()
-    for name in SUITES:
-        text = text.replace(f"PORT_{name}", str(free_port()))
-    (root / "suites.yaml").write_text(text)
-    return root
+    return copy_fixture_project(tmp_path)
 
 
 def invoke(project: Path, *args: str) -> tuple[int, str]:
@@ -57,13 +48,7 @@ def record_of(project: Path) -> RunRecord:
 @pytest.fixture(scope="module")
 def full_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, int, str]]:
     """One run of phase 90 (every kind of outcome), shared by the assertions below."""
-    base = tmp_path_factory.mktemp("full")
-    root = base / "project"
-    shutil.copytree(FIXTURE, root)
-    text = (root / "suites.yaml.in").read_text()
-    for name in SUITES:
-        text = text.replace(f"PORT_{name}", str(free_port()))
-    (root / "suites.yaml").write_text(text)
+    root = copy_fixture_project(tmp_path_factory.mktemp("full"))
     code, output = invoke(root, "run", "--phase", "90")
     yield root, code, output
 
@@ -144,7 +129,9 @@ def test_passing_run_exits_zero_and_overrides_reach_tests(project: Path) -> None
     assert code == 0, output
     record = record_of(project)
     assert dict(record.suites[0].params)["stagger"] == "0.75"
-    summary = (project / "reports" / record.run_id / "90-fixture-checks" / "90-01-SUMMARY.md").read_text()
+    summary = (
+        project / "reports" / record.run_id / "90-fixture-checks" / "90-01-SUMMARY.md"
+    ).read_text()
     assert summary.rstrip().endswith(summary.split("## Self-Check: PASSED", 1)[1].rstrip())
     after = summary.split("## Self-Check: PASSED", 1)[1].lower()
     for word in ("fail", "incomplete", "blocked"):
