@@ -9,15 +9,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from regress.results import (
-    Comparison,
-    PassKind,
-    RunRecord,
-    SuiteResult,
-    SuiteStatus,
-    TestStatus,
-)
-from regress.summary import (
+from regress.findings import (
     artifacts_of,
     failing_tests,
     format_seconds,
@@ -26,6 +18,14 @@ from regress.summary import (
     passes_run,
     suite_problems,
     tally,
+)
+from regress.results import (
+    Comparison,
+    PassKind,
+    RunRecord,
+    SuiteResult,
+    SuiteStatus,
+    TestStatus,
 )
 from regress.verdicts import SuiteVerdict, requirement_verdicts, suite_verdicts
 
