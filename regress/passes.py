@@ -20,7 +20,7 @@ from regress.ledger import Ledger
 from regress.manifest import Selection
 from regress.model import Scope, Suite
 from regress.ports import free_ports, wait_free
-from regress.pytest_run import PytestOptions, judge_suite, run_pytest
+from regress.pytest_run import PytestOptions, SuiteVerdictInput, judge_suite, run_pytest
 from regress.results import (
     PassKind,
     PassResult,
@@ -232,23 +232,17 @@ class Run:
             self.current.append(self._interrupted(suite, PassKind.ISOLATION, ports, started, clock))
             raise
         verdict = judge_suite(run, context.suites[0], suite.expected, only_suite=True)
-        result = SuiteResult(
-            suite=suite.name,
-            requirement=suite.requirement,
-            kind=PassKind.ISOLATION,
-            status=verdict.status,
-            tests=verdict.tests,
+        return self._judged(
+            suite,
+            PassKind.ISOLATION,
+            verdict,
             started=started,
             duration=time.monotonic() - clock,
-            reason=verdict.reason,
             exit_code=run.exit_code,
             artifacts=self._artifacts(directory),
             ports=ports,
-            server_ready_seconds=server.ready_seconds if server else None,
-            teardown_seconds=self._teardowns.get(suite.name),
+            server=server,
         )
-        self.sink.suite_finished(result)
-        return result
 
     # --- combined -------------------------------------------------------------------------
 
@@ -308,31 +302,59 @@ class Run:
             raise
         for suite, told in zip(running, context.suites, strict=True):
             verdict = judge_suite(run, told, suite.expected, only_suite=False)
-            server = servers.get(suite.name)
-            result = SuiteResult(
-                suite=suite.name,
-                requirement=suite.requirement,
-                kind=PassKind.COMBINED,
-                status=verdict.status,
-                tests=verdict.tests,
-                started=started,
-                duration=sum(t.duration for t in verdict.tests)
-                if not run.timed_out
-                else run.duration,
-                reason=verdict.reason,
-                exit_code=run.exit_code,
-                artifacts=self._artifacts(directory / suite.name, shared=directory),
-                ports=tuple(e for e in ports if e.port == suite.port),
-                server_ready_seconds=server.ready_seconds if server else None,
-                teardown_seconds=self._teardowns.get(suite.name),
+            self.current.append(
+                self._judged(
+                    suite,
+                    PassKind.COMBINED,
+                    verdict,
+                    started=started,
+                    # one process ran every suite: a suite's time is its tests' time
+                    duration=run.duration
+                    if run.timed_out
+                    else sum(t.duration for t in verdict.tests),
+                    exit_code=run.exit_code,
+                    artifacts=self._artifacts(directory / suite.name, shared=directory),
+                    ports=tuple(e for e in ports if e.port == suite.port),
+                    server=servers.get(suite.name),
+                )
             )
-            self.current.append(result)
-            self.sink.suite_finished(result)
         order = [s.name for s in suites]
         self.current.sort(key=lambda r: order.index(r.suite))
         return run.exit_code, self._artifacts(directory)
 
     # --- pieces ---------------------------------------------------------------------------
+
+    def _judged(
+        self,
+        suite: Suite,
+        kind: PassKind,
+        verdict: SuiteVerdictInput,
+        *,
+        started: str,
+        duration: float,
+        exit_code: int | None,
+        artifacts: tuple[tuple[str, str], ...],
+        ports: tuple[PortEvent, ...],
+        server: RunningServer | None,
+    ) -> SuiteResult:
+        """A suite's result in one pass from what its pytest process reported."""
+        result = SuiteResult(
+            suite=suite.name,
+            requirement=suite.requirement,
+            kind=kind,
+            status=verdict.status,
+            tests=verdict.tests,
+            started=started,
+            duration=duration,
+            reason=verdict.reason,
+            exit_code=exit_code,
+            artifacts=artifacts,
+            ports=ports,
+            server_ready_seconds=server.ready_seconds if server else None,
+            teardown_seconds=self._teardowns.get(suite.name),
+        )
+        self.sink.suite_finished(result)
+        return result
 
     _teardowns: dict[str, float]
     _start_errors: dict[str, str]
