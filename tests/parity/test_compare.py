@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from regress import parity
+from regress import csv_bytes
 from regress.errors import RegressError
 from regress.parity import (
     DEFAULT_EXCLUDE,
@@ -336,7 +336,7 @@ def _reference(a: Path, b: Path, exclude: tuple[str, ...]) -> dict[str, list[int
 def test_byte_reader_agrees_with_pandas_and_a_reference(
     monkeypatch: pytest.MonkeyPatch, write_csv: WriteCsv, seed: int
 ) -> None:
-    monkeypatch.setattr(parity, "_BLOCK_BYTES", 50)  # many blocks, rows split across reads
+    monkeypatch.setattr(csv_bytes, "BLOCK_BYTES", 50)  # many blocks, rows split across reads
     rng = random.Random(seed)
     checked = fast_runs = 0
     for case in range(40):
