@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from regress.model import Manifest, ServerSpec
     from regress.server import RunningServer
 
-DEFAULT_MANIFEST = "suites.yaml"
+DEFAULT_MANIFEST = "suites.yaml"  # as regress.manifest says; not imported, to keep this cheap
 
 CONTEXT_KEY = pytest.StashKey[RunContext | None]()
 POOL_KEY = pytest.StashKey["ServerPool"]()
