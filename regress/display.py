@@ -44,7 +44,7 @@ def virtual_display(
     child = popen.spawn(
         [xvfb, f":{number}", "-screen", "0", "1280x1024x24", "-nolisten", "tcp"],
         cwd=Path.cwd(),
-        env={},
+        env=dict(os.environ),
         log_path=log,
     )
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -104,6 +105,7 @@ def run_pytest(
         stale.unlink(missing_ok=True)
     write_context(context_path, context)
     env: Mapping[str, str] = {
+        **os.environ,  # the tests need PATH, HOME, the user's PYTHONPATH, ...
         CONTEXT_ENV: str(context_path),
         TOKEN_ENV: context.token,
         "REGRESS_EVENTS": str(events_path),

@@ -20,6 +20,15 @@ LEFTOVER_GRACE = 2.0  # seconds a test's processes get to disappear after it end
 READY_TIMEOUT = 10.0
 
 
+@pytest.fixture(autouse=True, scope="session")
+def fixture_env_mark() -> Iterator[None]:
+    """The fixture project's check_pass.py asserts this reaches it through `regress run`
+    (session-scoped: module-scoped runs start before function fixtures)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("FIXTURE_ENV_MARK", "yes")
+        yield
+
+
 @pytest.fixture(autouse=True)
 def no_leftover_children() -> Iterator[None]:
     """Fail a test that leaves a child process of pytest alive; kill what it left, by pid."""

@@ -9,6 +9,7 @@ from pathlib import Path
 from regress.ports import free_port
 
 FIXTURE = Path(__file__).parent / "fixture_project"
+PLACEHOLDER = r"\bPORT_[A-Z]+\b"
 
 
 def copy_fixture_project(base: Path) -> Path:
@@ -16,7 +17,13 @@ def copy_fixture_project(base: Path) -> Path:
     root = base / "project"
     shutil.copytree(FIXTURE, root)
     template = (root / "suites.yaml.in").read_text()
+    chosen: dict[str, int] = {}
+    for name in re.findall(PLACEHOLDER, template):
+        while name not in chosen:
+            port = free_port()  # the OS may hand out a just-closed port again: keep them distinct
+            if port not in chosen.values():
+                chosen[name] = port
     (root / "suites.yaml").write_text(
-        re.sub(r"\bPORT_[A-Z]+\b", lambda _: str(free_port()), template)
+        re.sub(PLACEHOLDER, lambda match: str(chosen[match.group()]), template)
     )
     return root

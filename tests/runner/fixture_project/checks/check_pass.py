@@ -12,3 +12,8 @@ def test_server_answers(server_url):
 
 def test_params_reach_tests(suite_params):
     assert suite_params["stagger"] == suite_params["expect_stagger"]
+
+
+def test_environment_is_inherited():
+    # regress run passes its own environment on to the tests (the runner test sets this).
+    assert os.environ.get("FIXTURE_ENV_MARK") == "yes"
