@@ -1,4 +1,5 @@
-"""The engine's JavaScript tests (`node --test tests/testbed/engine/`), run as part of pytest."""
+"""The testbed's JavaScript tests (`node --test` on the engine and client folders), run as part of
+pytest."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-ENGINE_TESTS = Path("tests/testbed/engine/")
+JS_TESTS = (Path("tests/testbed/engine/"), Path("tests/testbed/client/"))
 TIMEOUT = 180.0  # seconds for the whole node run; it takes about two on a laptop
 
 
@@ -22,13 +23,13 @@ def _counter(output: str, name: str) -> int | None:
     return int(found[-1]) if found else None
 
 
-def test_node_engine_tests_pass() -> None:
+def test_node_tests_pass() -> None:
     node = shutil.which("node")
     if node is None:
         pytest.fail("node is not on PATH; run `make setup` (Node 20 runs the engine tests)")
     # TAP explicitly: without a terminal Node 20 picks TAP anyway, but a developer's terminal
     # would get the spec reporter, whose summary lines read differently.
-    argv = [node, "--test", "--test-reporter=tap", str(ENGINE_TESTS)]
+    argv = [node, "--test", "--test-reporter=tap", *map(str, JS_TESTS)]
     proc = subprocess.Popen(
         argv,
         cwd=ROOT,
