@@ -7,12 +7,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
-
-import yaml
+from typing import TypeVar
 
 from regress.errors import RegressError
 from regress.model import Manifest, Plan, ReadyCheck, ReadyKind, Scope, ServerSpec, Suite
+from regress.yaml_source import Node, Reader, compose
 
 DEFAULT_MANIFEST = "suites.yaml"
 TOP_KEYS = ("version", "root", "parity", "servers", "plans", "suites")
@@ -37,132 +36,6 @@ PHASE_RE = re.compile(r"^\d+[A-Za-z0-9_.-]*$")
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class _Node:
-    """A YAML value with the line it starts on (1-based)."""
-
-    value: Any  # dict[str, _Node] | list[_Node] | scalar
-    line: int
-
-
-class _Reader:
-    """Turns a composed YAML tree into checked values, raising errors with file:line."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def fail(self, node: _Node | None, where: str, problem: str) -> RegressError:
-        line = f":{node.line}" if node is not None else ""
-        return RegressError(f"{self.path}{line}: {where}: {problem}")
-
-    def mapping(self, node: _Node, where: str, allowed: tuple[str, ...]) -> dict[str, _Node]:
-        if not isinstance(node.value, dict):
-            raise self.fail(node, where, f"expected a mapping, got {_kind(node.value)}")
-        for key, child in node.value.items():
-            if key not in allowed:
-                hint = difflib.get_close_matches(key, allowed, n=1)
-                suggestion = (
-                    f"did you mean '{hint[0]}'?" if hint else f"allowed: {', '.join(allowed)}"
-                )
-                raise self.fail(child, where, f"unknown key '{key}' ({suggestion})")
-        return dict(node.value)
-
-    def required(self, fields: dict[str, _Node], key: str, where: str, node: _Node) -> _Node:
-        if key not in fields:
-            raise self.fail(node, where, f"missing required key '{key}'")
-        return fields[key]
-
-    def text(self, node: _Node, where: str, pattern: re.Pattern[str] | None = None) -> str:
-        value = node.value
-        if isinstance(value, bool) or not isinstance(value, str | int | float) or value == "":
-            raise self.fail(node, where, f"expected a non-empty string, got {_kind(value)}")
-        text = str(value)
-        if pattern is not None and not pattern.match(text):
-            raise self.fail(node, where, f"'{text}' does not match {pattern.pattern}")
-        return text
-
-    def number(self, node: _Node, where: str, *, integer: bool = False, low: float = 0) -> float:
-        value = node.value
-        kinds = int if integer else int | float
-        if isinstance(value, bool) or not isinstance(value, kinds):
-            wanted = "an integer" if integer else "a number"
-            raise self.fail(node, where, f"expected {wanted}, got {_kind(value)}")
-        if value <= low:
-            raise self.fail(node, where, f"must be greater than {low:g}, got {value}")
-        return float(value)
-
-    def port(self, node: _Node, where: str) -> int:
-        port = int(self.number(node, where, integer=True))
-        if port > 65535:
-            raise self.fail(node, where, f"port {port} is out of range (1-65535)")
-        return port
-
-    def texts(self, node: _Node, where: str, *, allow_empty: bool = False) -> tuple[str, ...]:
-        if isinstance(node.value, str):
-            items = [node]
-        elif isinstance(node.value, list):
-            items = node.value
-        else:
-            raise self.fail(node, where, f"expected a list of strings, got {_kind(node.value)}")
-        if not items and not allow_empty:
-            raise self.fail(node, where, "expected at least one entry")
-        return tuple(self.text(item, where) for item in items)
-
-    def scalars(self, node: _Node, where: str) -> tuple[tuple[str, str], ...]:
-        fields = self.mapping(
-            node, where, tuple(node.value) if isinstance(node.value, dict) else ()
-        )
-        pairs = []
-        for key, child in fields.items():
-            if not isinstance(child.value, str | int | float) or isinstance(child.value, bool):
-                raise self.fail(
-                    child, f"{where}.{key}", f"expected a scalar, got {_kind(child.value)}"
-                )
-            pairs.append((key, str(child.value)))
-        return tuple(pairs)
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "nothing"
-    return {dict: "a mapping", list: "a list", bool: "a boolean", str: "a string"}.get(
-        type(value), f"a {type(value).__name__}"
-    )
-
-
-def _compose(path: Path, text: str) -> _Node:
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        line = f":{mark.line + 1}" if mark is not None else ""
-        raise RegressError(f"{path}{line}: YAML syntax error: {exc.problem}") from exc
-    except yaml.YAMLError as exc:
-        raise RegressError(f"{path}: YAML error: {exc}") from exc
-    if root is None:
-        raise RegressError(f"{path}: the manifest is empty; see the README for an example")
-    return _convert(path, root)
-
-
-def _convert(path: Path, node: yaml.Node) -> _Node:
-    line = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        children: dict[str, _Node] = {}
-        for key_node, value_node in node.value:
-            key = str(key_node.value)
-            if key in children:
-                raise RegressError(
-                    f"{path}:{key_node.start_mark.line + 1}: duplicate key '{key}' "
-                    f"(first on line {children[key].line}); names must be unique"
-                )
-            children[key] = _convert(path, value_node)
-        return _Node(children, line)
-    if isinstance(node, yaml.SequenceNode):
-        return _Node([_convert(path, item) for item in node.value], line)
-    value = yaml.SafeLoader("").construct_object(node)  # ints, floats, bools, null, str
-    return _Node(value, line)
-
-
 def load_manifest(path: Path) -> Manifest:
     """Read, parse and validate a manifest file."""
     try:
@@ -178,8 +51,8 @@ def load_manifest(path: Path) -> Manifest:
 
 def parse_manifest(path: Path, text: str) -> Manifest:
     """Validate manifest text; path is used for messages and to resolve relative paths."""
-    reader = _Reader(path)
-    root_node = _compose(path, text)
+    reader = Reader(path)
+    root_node = compose(path, text)
     top = reader.mapping(root_node, "top level", TOP_KEYS)
     if "version" in top and top["version"].value != 1:
         raise reader.fail(top["version"], "version", "only version 1 is supported")
@@ -212,12 +85,12 @@ def parse_manifest(path: Path, text: str) -> Manifest:
 
 
 def _named(
-    reader: _Reader,
-    top: dict[str, _Node],
+    reader: Reader,
+    top: dict[str, Node],
     key: str,
-    root_node: _Node,
-    build: Callable[[str, _Node], T],
-) -> dict[str, tuple[T, _Node]]:
+    root_node: Node,
+    build: Callable[[str, Node], T],
+) -> dict[str, tuple[T, Node]]:
     section = reader.required(top, key, "top level", root_node)
     if not isinstance(section.value, dict) or not section.value:
         raise reader.fail(section, key, "expected a mapping of name -> definition")
@@ -229,7 +102,7 @@ def _named(
     return built
 
 
-def _server(reader: _Reader, root: Path, name: str, node: _Node) -> ServerSpec:
+def _server(reader: Reader, root: Path, name: str, node: Node) -> ServerSpec:
     where = f"server '{name}'"
     fields = reader.mapping(node, where, SERVER_KEYS)
     command = reader.texts(reader.required(fields, "command", where, node), f"{where}.command")
@@ -278,11 +151,11 @@ def _server(reader: _Reader, root: Path, name: str, node: _Node) -> ServerSpec:
 
 
 def _suite(
-    reader: _Reader,
+    reader: Reader,
     root: Path,
     name: str,
-    node: _Node,
-    servers: dict[str, tuple[ServerSpec, _Node]],
+    node: Node,
+    servers: dict[str, tuple[ServerSpec, Node]],
 ) -> Suite:
     where = f"suite '{name}'"
     fields = reader.mapping(node, where, SUITE_KEYS)
@@ -349,7 +222,7 @@ def _suite(
 
 
 def _expand_expected(
-    reader: _Reader, node: _Node, where: str, targets: tuple[str, ...], item: str
+    reader: Reader, node: Node, where: str, targets: tuple[str, ...], item: str
 ) -> str:
     """A bare test name is relative to the suite's only target file."""
     if "::" in item:
@@ -370,7 +243,7 @@ def _expand_expected(
 
 
 def _plans(
-    reader: _Reader, top: dict[str, _Node], root_node: _Node, suites: dict[str, tuple[Suite, _Node]]
+    reader: Reader, top: dict[str, Node], root_node: Node, suites: dict[str, tuple[Suite, Node]]
 ) -> tuple[Plan, ...]:
     section = reader.required(top, "plans", "top level", root_node)
     if not isinstance(section.value, list) or not section.value:
@@ -436,7 +309,7 @@ def _plans(
     return tuple(plans)
 
 
-def _check_ports(reader: _Reader, suites: dict[str, tuple[Suite, _Node]]) -> None:
+def _check_ports(reader: Reader, suites: dict[str, tuple[Suite, Node]]) -> None:
     """Every suite's server is up during the combined pass, so ports must differ."""
     owner: dict[int, str] = {}
     for name, (suite, node) in suites.items():
