@@ -501,16 +501,14 @@ class Run:
         clock: float,
         directory: Path,
     ) -> SuiteResult:
-        result = replace(
-            self._empty(
-                suite,
-                kind,
-                status=SuiteStatus.ERROR,
-                reason=reason,
-                ports=ports,
-                started=started,
-                clock=clock,
-            ),
+        result = self._empty(
+            suite,
+            kind,
+            status=SuiteStatus.ERROR,
+            reason=reason,
+            ports=ports,
+            started=started,
+            clock=clock,
             artifacts=self._artifacts(directory),
         )
         self.sink.suite_finished(result)
@@ -539,7 +537,9 @@ class Run:
         ports: tuple[PortEvent, ...],
         started: str,
         clock: float,
+        artifacts: tuple[tuple[str, str], ...] = (),
     ) -> SuiteResult:
+        """A suite result whose tests did not run (blocked, server error, interrupted)."""
         return SuiteResult(
             suite=suite.name,
             requirement=suite.requirement,
@@ -552,6 +552,7 @@ class Run:
             started=started,
             duration=time.monotonic() - clock,
             reason=reason,
+            artifacts=artifacts,
             ports=ports,
         )
 

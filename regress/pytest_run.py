@@ -16,6 +16,7 @@ from regress import popen
 from regress.context import CONTEXT_ENV, TOKEN_ENV, RunContext, SuiteContext, write_context
 from regress.junit import JUnitCase, JUnitError, read_junit
 from regress.results import SuiteStatus, TestOutcome, TestStatus
+from regress.server import log_tail
 
 POLL_SECONDS = 0.1
 PYTEST_EXIT = {
@@ -184,14 +185,6 @@ def _drain(
     return offset, running
 
 
-def _tail(path: Path, lines: int = 15) -> str:
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return ""
-    return "\n".join(text.splitlines()[-lines:])
-
-
 @dataclass(frozen=True)
 class SuiteVerdictInput:
     """The part of a pytest run that belongs to one suite."""
@@ -222,7 +215,7 @@ def judge_suite(
         )
     if run.junit_error:
         reason = f"{run.junit_error}; pytest exit code {run.exit_code}"
-        tail = _tail(run.log)
+        tail = "\n".join(log_tail(run.log, lines=15))
         return SuiteVerdictInput(
             SuiteStatus.ERROR,
             tuple(TestOutcome(n, TestStatus.NOT_RUN, message=reason) for n in expected),
