@@ -5,13 +5,13 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
-import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from regress.browser import CHROMIUM_ENV, find_chromium
 from regress.errors import RegressError
+from regress.popen import capture
 
 PACKAGES = (
     "typer",
@@ -59,12 +59,9 @@ def _chromium() -> Check:
     fix = f"apt-get install -y chromium, or set {CHROMIUM_ENV}=/path/to/chromium"
     if found is None:
         return Check("chromium", False, "no chromium on PATH", fix)
-    try:
-        done = subprocess.run(
-            [str(found), "--version"], capture_output=True, text=True, timeout=30, check=False
-        )
-    except (OSError, subprocess.SubprocessError) as exc:
-        return Check("chromium", False, f"{found}: {exc}", fix)
+    done = capture([str(found), "--version"], timeout=30)
+    if done.returncode is None:
+        return Check("chromium", False, f"{found}: {done.error}", fix)
     if done.returncode != 0:
         return Check("chromium", False, f"{found} --version exited {done.returncode}", fix)
     return Check("chromium", True, f"{found}: {done.stdout.strip()}")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import secrets
-import subprocess
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -565,17 +564,7 @@ class _StartFailed(Exception):
 
 def _git(root: Path, *args: str) -> str:
     """Output of a git query in the project root, or "" when it is not a repository."""
-    try:
-        done = subprocess.run(
-            ["git", *args],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return ""
+    done = popen.capture(["git", *args], cwd=root, timeout=10)
     return done.stdout.strip() if done.returncode == 0 else ""
 
 

@@ -308,3 +308,23 @@ def _alive(proc: psutil.Process) -> bool:
         return False
     except psutil.AccessDenied:
         return True
+
+
+@dataclass(frozen=True)
+class Captured:
+    """A short query's outcome: exit code (None if it could not run or timed out) and text."""
+
+    returncode: int | None
+    stdout: str
+    error: str = ""  # why it could not run
+
+
+def capture(argv: Sequence[str], *, cwd: Path | None = None, timeout: float) -> Captured:
+    """Run a short query (git, chromium --version) to completion and collect its stdout."""
+    try:
+        done = subprocess.run(  # noqa: PLW1510 - the exit code is reported, not raised
+            list(argv), cwd=cwd, capture_output=True, text=True, timeout=timeout
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        return Captured(None, "", str(exc))
+    return Captured(done.returncode, done.stdout)
