@@ -61,8 +61,9 @@ def render_selection(selection: Selection) -> RenderableType:
 def render_ports(wanted: Mapping[int, str], holders: Sequence[Holder]) -> RenderableType:
     """Who listens on each manifest port."""
     table = Table(title="Manifest ports", title_justify="left")
-    for column in ("port", "suite", "pid", "user", "started by regress", "command"):
-        table.add_column(column)
+    for column in ("port", "suite", "pid", "user", "started by regress"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("command", overflow="fold")  # never cut: the script name is at the end
     for port, suite in sorted(wanted.items()):
         mine = [h for h in holders if h.port == port]
         if not mine:
@@ -76,7 +77,7 @@ def render_ports(wanted: Mapping[int, str], holders: Sequence[Holder]) -> Render
                 Text(f"yes ({holder.reason})", style="yellow")
                 if holder.ours
                 else Text(f"no ({holder.reason})", style="red"),
-                " ".join(holder.cmdline)[:80],
+                " ".join(holder.cmdline) or "?",
             )
     return table
 

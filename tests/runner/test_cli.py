@@ -73,6 +73,19 @@ def test_ports_names_a_foreign_holder(project: Path, launch: Launch) -> None:
         assert "free" in row(result.output, str(ports[name])), result.output
 
 
+def test_ports_shows_a_long_command_line_whole(project: Path, launch: Launch) -> None:
+    # A deep checkout path must not push the script name out of the table: the cell folds.
+    port = suite_ports(project)["failing"]
+    squatter = launch("squatter.py", str(port))
+    command = " ".join(psutil.Process(squatter.pid).cmdline())
+
+    result = invoke(project, "ports", env={"COLUMNS": "100"})
+
+    assert result.exit_code == 0, result.output
+    flattened = re.sub(r"[\s│┃]", "", result.output)
+    assert re.sub(r"\s", "", command) in flattened, result.output
+
+
 def test_ports_recognises_a_holder_in_the_ledger(project: Path, launch: Launch) -> None:
     port = suite_ports(project)["passing"]
     squatter = launch("squatter.py", str(port))
