@@ -14,14 +14,12 @@ equals only an empty cell. Two readers give the same answer:
   a row with more fields is an error.
 
 Both read a block of rows at a time, so memory does not grow with the file. Rows are
-compared by position (row 0 is the first data row); columns by name.
+compared by position (row 0 is the first data row); columns by name. Pairing the files of a
+whole data directory is ``regress.pairing``.
 """
 
 from __future__ import annotations
 
-import csv
-import re
-from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -52,8 +50,6 @@ DEFAULT_EXCLUDE: tuple[str, ...] = (
     "isFocused.0",
     "isFocused.1",
 )
-GAME_ID_COLUMN = "gameId"
-EXPORT_NAME = re.compile(r"^(?P<subject>.+)_ep(?P<episode>\d+)\.csv$")
 
 _PANDAS_CHUNK_ROWS = 20_000
 
@@ -145,62 +141,7 @@ class ParityReport:
         return tuple(reasons)
 
 
-class ProblemKind(Enum):
-    """Why an export in a data directory was not compared."""
-
-    ORPHAN = "orphan"
-    EXTRA = "extra"
-    UNREADABLE = "unreadable"
-
-
-@dataclass(frozen=True)
-class EpisodeKey:
-    """What pairs two exports: scene directory, game id and episode number."""
-
-    scene: str
-    game_id: str
-    episode: int
-
-
-@dataclass(frozen=True)
-class PairReport:
-    """One compared pair of a data directory."""
-
-    key: EpisodeKey
-    report: ParityReport
-
-
-@dataclass(frozen=True)
-class DirProblem:
-    """Exports that could not be paired or read."""
-
-    kind: ProblemKind
-    files: tuple[str, ...]
-    message: str
-
-
-@dataclass(frozen=True)
-class DirParityReport:
-    """Result of comparing every episode pair under a data directory."""
-
-    data_dir: str
-    pairs: tuple[PairReport, ...]
-    problems: tuple[DirProblem, ...]
-
-    @property
-    def divergent_pairs(self) -> int:
-        """Pairs whose verdict is DIVERGENT."""
-        return sum(pair.report.verdict is Verdict.DIVERGENT for pair in self.pairs)
-
-    @property
-    def verdict(self) -> Verdict:
-        """IDENTICAL only if every export was paired and every pair is identical."""
-        if self.problems or self.divergent_pairs:
-            return Verdict.DIVERGENT
-        return Verdict.IDENTICAL
-
-
-def _unusable(path: Path | str, problem: str, remedy: str) -> RegressError:
+def unusable(path: Path | str, problem: str, remedy: str) -> RegressError:
     """The one-line error for an input file that cannot be compared."""
     detail = " ".join(problem.split())
     return RegressError(f"{path}: {detail}; {remedy}")
@@ -231,7 +172,7 @@ def compare(
     Raises:
         RegressError: An input is missing, a directory, empty, not UTF-8 or not CSV.
     """
-    _check_limits(row_tolerance, max_examples)
+    check_limits(row_tolerance, max_examples)
     path_a, path_b = _input_file(a), _input_file(b)
     options = (tuple(exclude), row_tolerance, max_examples)
     try:
@@ -241,11 +182,11 @@ def compare(
             except NotPlainError:
                 pass
             except NotUtf8Error as error:
-                raise _undecodable(error.path, error.error, error.offset) from None
+                raise undecodable(error.path, error.error, error.offset) from None
         return _compare_pandas(path_a, path_b, *options)
     except OSError as error:
         where = error.filename or f"{path_a} or {path_b}"
-        raise _unusable(where, f"cannot read ({error.strerror})", "check the file") from None
+        raise unusable(where, f"cannot read ({error.strerror})", "check the file") from None
 
 
 def compare_frames(
@@ -262,7 +203,7 @@ def compare_frames(
     Frames read with ``dtype=str, keep_default_na=False, na_filter=False`` are compared
     exactly as ``compare`` would; other column dtypes are compared as ``str(value)``.
     """
-    _check_limits(row_tolerance, max_examples)
+    check_limits(row_tolerance, max_examples)
     plan = _Plan.build(list(map(str, a.columns)), list(map(str, b.columns)), tuple(exclude))
     tally = _Tally(plan, max_examples)
     rows = min(len(a), len(b))
@@ -275,97 +216,8 @@ def compare_frames(
     return tally.report(labels, (len(a), len(b)), row_tolerance, Reader.PANDAS)
 
 
-def compare_dir(
-    data_dir: Path | str,
-    *,
-    exclude: Sequence[str] = DEFAULT_EXCLUDE,
-    row_tolerance: int = 0,
-    max_examples: int = 5,
-    reader: Reader = Reader.BYTES,
-) -> DirParityReport:
-    """Compare the two players' exports of every episode under a data directory.
-
-    Pairing rule: every file named ``<subject>_ep<n>.csv`` anywhere under ``data_dir`` is
-    keyed by (its directory relative to ``data_dir``, i.e. ``experiment/scene``; the value
-    of its ``gameId`` column in the first data row; ``n`` from the file name). The two files
-    sharing a key are one game's episode and are compared (``a`` is the one whose path sorts
-    first). A key with one file is an ORPHAN problem, a key with more than two files (a
-    reused game id or a duplicate export) is an EXTRA problem and none of its files is
-    compared, and a file whose game id cannot be read is an UNREADABLE problem.
-
-    Raises:
-        RegressError: ``data_dir`` is not a directory or holds no ``*_ep<n>.csv`` files.
-    """
-    _check_limits(row_tolerance, max_examples)
-    root = Path(data_dir)
-    if not root.is_dir():
-        raise _unusable(root, "not a directory", "pass the study's data directory")
-    files = sorted(p for p in root.rglob("*.csv") if EXPORT_NAME.match(p.name) and p.is_file())
-    if not files:
-        raise _unusable(
-            root, "no exports named <subject>_ep<n>.csv under it", "pass the data directory"
-        )
-    groups: defaultdict[EpisodeKey, list[Path]] = defaultdict(list)
-    problems: list[DirProblem] = []
-    for path in files:
-        try:
-            game_id = first_game_id(path)
-        except RegressError as error:
-            problems.append(DirProblem(ProblemKind.UNREADABLE, (str(path),), error.message))
-            continue
-        match = EXPORT_NAME.match(path.name)
-        assert match is not None  # files were filtered by this pattern
-        scene = path.parent.relative_to(root).as_posix()
-        groups[EpisodeKey(scene, game_id, int(match["episode"]))].append(path)
-    pairs: list[PairReport] = []
-    for key in sorted(groups, key=lambda k: (k.scene, k.game_id, k.episode)):
-        paths = groups[key]
-        names = tuple(map(str, paths))
-        where = f"game {key.game_id} episode {key.episode} in {key.scene or '.'}"
-        if len(paths) == 1:
-            problems.append(DirProblem(ProblemKind.ORPHAN, names, f"{where}: no partner file"))
-        elif len(paths) > 2:
-            message = f"{where}: {len(paths)} files, expected 2"
-            problems.append(DirProblem(ProblemKind.EXTRA, names, message))
-        else:
-            try:
-                report = compare(
-                    paths[0],
-                    paths[1],
-                    exclude=exclude,
-                    row_tolerance=row_tolerance,
-                    max_examples=max_examples,
-                    reader=reader,
-                )
-            except RegressError as error:
-                problems.append(DirProblem(ProblemKind.UNREADABLE, names, error.message))
-                continue
-            pairs.append(PairReport(key, report))
-    return DirParityReport(str(root), tuple(pairs), tuple(problems))
-
-
-def first_game_id(path: Path) -> str:
-    """The ``gameId`` of an export's first data row."""
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            rows = csv.reader(handle)
-            header = next(rows, None)
-            first = next(rows, None)
-    except UnicodeDecodeError as error:
-        raise _undecodable(path, error) from None
-    except (OSError, csv.Error) as error:
-        raise _unusable(path, f"cannot read ({error})", "check the file") from None
-    if header is None:
-        raise _unusable(path, "file is empty", "re-export the episode")
-    if GAME_ID_COLUMN not in header:
-        raise _unusable(path, f"no {GAME_ID_COLUMN} column", "pass an export of the testbed")
-    index = header.index(GAME_ID_COLUMN)
-    if first is None or index >= len(first):
-        raise _unusable(path, f"no {GAME_ID_COLUMN} in a first data row", "re-export the episode")
-    return first[index]
-
-
-def _check_limits(row_tolerance: int, max_examples: int) -> None:
+def check_limits(row_tolerance: int, max_examples: int) -> None:
+    """Reject a negative row tolerance or example count."""
     if row_tolerance < 0:
         raise RegressError(f"row tolerance must be 0 or more, got {row_tolerance}")
     if max_examples < 0:
@@ -375,21 +227,22 @@ def _check_limits(row_tolerance: int, max_examples: int) -> None:
 def _input_file(path: Path | str) -> Path:
     file = Path(path)
     if file.is_dir():
-        raise _unusable(
+        raise unusable(
             file,
             "is a directory",
             "pass a CSV export, or pass the directory alone to compare every episode in it",
         )
     if not file.exists():
-        raise _unusable(file, "no such file", "check the path of the CSV export")
+        raise unusable(file, "no such file", "check the path of the CSV export")
     if file.stat().st_size == 0:
-        raise _unusable(file, "file is empty", "re-export the episode")
+        raise unusable(file, "file is empty", "re-export the episode")
     return file
 
 
-def _undecodable(path: Path, error: UnicodeDecodeError, offset: int | None = 0) -> RegressError:
+def undecodable(path: Path, error: UnicodeDecodeError, offset: int | None = 0) -> RegressError:
+    """The one-line error for a file that is not UTF-8 (offset: where the read began)."""
     where = "" if offset is None else f" at byte {offset + error.start}"
-    return _unusable(
+    return unusable(
         path,
         f"not UTF-8 text ({error.reason}{where})",
         "pass the CSV export itself, not a binary or re-encoded file",
@@ -570,7 +423,7 @@ def _read_chunks(path: Path) -> Iterator[pd.DataFrame]:
         with pd.read_csv(path, chunksize=_PANDAS_CHUNK_ROWS, **_READ_OPTIONS) as reader:
             for chunk in reader:
                 if not isinstance(chunk.index, pd.RangeIndex):  # pandas took extra fields
-                    raise _unusable(path, "rows have more fields than the header", "fix the export")
+                    raise unusable(path, "rows have more fields than the header", "fix the export")
                 yield chunk
     except (ValueError, UnicodeDecodeError) as error:
         raise _parse_error(path, error) from None
@@ -580,10 +433,10 @@ def _parse_error(path: Path, error: Exception) -> RegressError:
     import pandas as pd  # noqa: PLC0415 - see _column_text
 
     if isinstance(error, UnicodeDecodeError):
-        return _undecodable(path, error, None)  # pandas' offset is into its own buffer
+        return undecodable(path, error, None)  # pandas' offset is into its own buffer
     if isinstance(error, pd.errors.EmptyDataError):
-        return _unusable(path, "no header row (only blank lines)", "re-export the episode")
+        return unusable(path, "no header row (only blank lines)", "re-export the episode")
     detail = str(error).strip()
-    return _unusable(
+    return unusable(
         path, f"not a CSV export ({detail})", "check it is a CSV export, one header row"
     )

@@ -11,14 +11,13 @@ from rich.table import Table
 from rich.text import Text
 
 from regress.errors import RegressError
+from regress.pairing import DirParityReport, compare_dir
 from regress.parity import (
     DEFAULT_EXCLUDE,
     ColumnDivergence,
-    DirParityReport,
     ParityReport,
     Verdict,
     compare,
-    compare_dir,
 )
 
 _VERDICT_STYLE = {Verdict.IDENTICAL: "bold green", Verdict.DIVERGENT: "bold red"}

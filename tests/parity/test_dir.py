@@ -7,12 +7,8 @@ from pathlib import Path
 import pytest
 
 from regress.errors import RegressError
-from regress.parity import (
-    EpisodeKey,
-    ProblemKind,
-    Verdict,
-    compare_dir,
-)
+from regress.pairing import EpisodeKey, ProblemKind, compare_dir
+from regress.parity import Verdict
 from tests.parity.conftest import HEADER, WriteCsv, game_rows
 
 SCENE = "data/exp/cramped_room"
