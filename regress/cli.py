@@ -169,7 +169,8 @@ def run(
             with LiveProgress(console) as progress:
                 record = execute_run(selection, options, progress)
         console.print(render_run(record))
-        console.print(f"Report: {_reports(reports, manifest) / record.run_id}")
+        # one line whatever the width: the path is for copying
+        console.print(f"Report: {_reports(reports, manifest) / record.run_id}", soft_wrap=True)
     raise typer.Exit(record.exit_code or 0)
 
 

@@ -48,7 +48,9 @@ class Ledger:
         return cls(reports / LEDGER_FILE)
 
     def entries(self) -> tuple[LedgerEntry, ...]:
-        """All recorded processes, oldest first."""
+        """All recorded processes, oldest first (reading never creates the ledger's folder)."""
+        if not self.path.parent.is_dir():
+            return ()
         with self._lock():
             return tuple(self._load())
 

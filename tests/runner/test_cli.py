@@ -86,6 +86,13 @@ def test_ports_shows_a_long_command_line_whole(project: Path, launch: Launch) ->
     assert re.sub(r"\s", "", command) in flattened, result.output
 
 
+def test_ports_leaves_a_fresh_project_untouched(project: Path) -> None:
+    result = invoke(project, "ports")
+
+    assert result.exit_code == 0, result.output
+    assert not (project / "reports").exists()
+
+
 def test_ports_recognises_a_holder_in_the_ledger(project: Path, launch: Launch) -> None:
     port = suite_ports(project)["passing"]
     squatter = launch("squatter.py", str(port))

@@ -37,6 +37,7 @@ def invoke(project: Path, *args: str) -> tuple[int, str]:
     result = CliRunner().invoke(
         app,
         [*args, "--manifest", str(project / "suites.yaml"), "--reports", str(project / "reports")],
+        env={"COLUMNS": "80"},  # a plain terminal, whatever the one running the tests is
     )
     return result.exit_code, result.output
 
@@ -129,6 +130,8 @@ def test_passing_run_exits_zero_and_overrides_reach_tests(project: Path) -> None
     assert code == 0, output
     record = record_of(project)
     assert dict(record.suites[0].params)["stagger"] == "0.75"
+    # the report path is printed on one line, however narrow the terminal
+    assert f"Report: {project / 'reports' / record.run_id}\n" in output
     summary = (
         project / "reports" / record.run_id / "90-fixture-checks" / "90-01-SUMMARY.md"
     ).read_text()
