@@ -36,10 +36,10 @@ from dataclasses import dataclass
 from playwright.sync_api import Browser, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
-from regress.browser import launch_args
 from regress.errors import RegressError
-from regress.parity import compare
-from regress.ports import free_port
+from regress.parity.compare import compare
+from regress.proc.browser import launch_args
+from regress.proc.ports import free_port
 from tests.fixtures.export_helpers import export_path, row_count, wait_for_file
 from tests.fixtures.game_helpers import (
     Player,

@@ -40,7 +40,7 @@ CLI_SNIPPET = """
 import sys
 from pathlib import Path
 from rich.console import Console
-from regress.parity_report import run_parity_command
+from regress.parity.report import run_parity_command
 paths = [Path(p) for p in sys.argv[1:]]
 sys.exit(run_parity_command(paths, None, 0, True, Console()))
 """
@@ -82,8 +82,8 @@ with open(sys.argv[1], "w") as out:
 """
 PANDAS_SNIPPET = """
 import json, sys
-from regress.parity import Reader, compare
-from regress.parity_report import to_json
+from regress.parity.compare import Reader, compare
+from regress.parity.report import to_json
 report = compare(sys.argv[1], sys.argv[2], reader=Reader.PANDAS)
 print(json.dumps(to_json(report)))
 sys.exit(0 if report.verdict.value == "identical" else 1)

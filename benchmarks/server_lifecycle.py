@@ -18,10 +18,10 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from regress.ledger import Ledger
-from regress.model import ReadyCheck, ReadyKind, ServerSpec
-from regress.ports import free_port
-from regress.server import start_server, stop_server
+from regress.manifest.model import ReadyCheck, ReadyKind, ServerSpec
+from regress.proc.ledger import Ledger
+from regress.proc.ports import free_port
+from regress.proc.server import start_server, stop_server
 
 HTTP_SERVER = Path(__file__).resolve().parents[1] / "tests" / "runner" / "http_server.py"
 STUBBORN_GRACE = 1.0

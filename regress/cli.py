@@ -17,7 +17,7 @@ from rich.console import Console
 
 from regress import __version__
 from regress.errors import RegressError
-from regress.manifest import DEFAULT_MANIFEST, Selection, load_manifest, parse_param, select
+from regress.manifest.load import DEFAULT_MANIFEST, Selection, load_manifest, parse_param, select
 
 app = typer.Typer(
     name="regress",
@@ -125,11 +125,11 @@ def run(
     debug: DebugOpt = False,
 ) -> None:
     """Run the selected suites in isolation, then together, and report per requirement."""
-    from regress.display import virtual_display  # noqa: PLC0415 - only runs need it
-    from regress.passes import Interrupted, RunOptions, execute_run  # noqa: PLC0415
-    from regress.progress import LiveProgress  # noqa: PLC0415
-    from regress.pytest_run import PytestOptions  # noqa: PLC0415
-    from regress.report import render_run  # noqa: PLC0415
+    from regress.proc.display import virtual_display  # noqa: PLC0415 - only runs need it
+    from regress.reporting.progress import LiveProgress  # noqa: PLC0415
+    from regress.reporting.table import render_run  # noqa: PLC0415
+    from regress.running.pytest_run import PytestOptions  # noqa: PLC0415
+    from regress.running.run import Interrupted, RunOptions, execute_run  # noqa: PLC0415
 
     with _user_errors(debug):
         params = tuple(parse_param(p) for p in param or ())
@@ -202,8 +202,8 @@ def summary(
     debug: DebugOpt = False,
 ) -> None:
     """Print the GSD SUMMARY of a run to stdout."""
-    from regress.history import load_record  # noqa: PLC0415
-    from regress.summary import plan_keys, run_summary  # noqa: PLC0415
+    from regress.judging.history import load_record  # noqa: PLC0415
+    from regress.reporting.summary import plan_keys, run_summary  # noqa: PLC0415
 
     with _user_errors(debug):
         folder = _reports(reports, manifest)
@@ -232,7 +232,7 @@ def list_(
     debug: DebugOpt = False,
 ) -> None:
     """Show plans, suites, requirements, expected tests and servers; runs nothing."""
-    from regress.listing import render_selection  # noqa: PLC0415
+    from regress.reporting.listing import render_selection  # noqa: PLC0415
 
     with _user_errors(debug):
         _console().print(render_selection(_selection(manifest, phase, suite)))
@@ -245,9 +245,9 @@ def ports(
     debug: DebugOpt = False,
 ) -> None:
     """Show who holds the manifest's ports (and whether regress started them)."""
-    from regress.ledger import Ledger  # noqa: PLC0415
-    from regress.listing import render_ports  # noqa: PLC0415
-    from regress.ports import listeners  # noqa: PLC0415
+    from regress.proc.ledger import Ledger  # noqa: PLC0415
+    from regress.proc.ports import listeners  # noqa: PLC0415
+    from regress.reporting.listing import render_ports  # noqa: PLC0415
 
     with _user_errors(debug):
         loaded = load_manifest(manifest)
@@ -272,7 +272,7 @@ def parity(
 ) -> None:
     """Compare two players' exports (or every pair in a data folder): exit 0 identical,
     1 divergent, 2 unusable input."""
-    from regress.parity_report import run_parity_command  # noqa: PLC0415
+    from regress.parity.report import run_parity_command  # noqa: PLC0415
 
     with _user_errors(debug):
         code = run_parity_command(paths, exclude, row_tolerance, as_json, _console())
@@ -287,8 +287,8 @@ def doctor(
     debug: DebugOpt = False,
 ) -> None:
     """Check packages, Chromium, Xvfb, ports and reports/; each problem with a one-line fix."""
-    from regress.doctor import run_checks  # noqa: PLC0415
-    from regress.listing import render_checks  # noqa: PLC0415
+    from regress.proc.doctor import run_checks  # noqa: PLC0415
+    from regress.reporting.listing import render_checks  # noqa: PLC0415
 
     with _user_errors(debug):
         checks = run_checks(manifest, _reports(reports, manifest), headed=headed)

@@ -10,9 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from regress import csv_bytes
 from regress.errors import RegressError
-from regress.parity import (
+from regress.parity import csv_bytes
+from regress.parity.compare import (
     DEFAULT_EXCLUDE,
     Divergence,
     Reader,

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from regress.errors import RegressError
-from regress.pairing import EpisodeKey, ProblemKind, compare_dir
-from regress.parity import Verdict
+from regress.parity.compare import Verdict
+from regress.parity.pairing import EpisodeKey, ProblemKind, compare_dir
 from tests.parity.conftest import HEADER, WriteCsv, game_rows
 
 SCENE = "data/exp/cramped_room"

@@ -12,8 +12,8 @@ from pathlib import Path
 import psutil
 import pytest
 
-from regress import popen
-from regress.ledger import Ledger
+from regress.proc import popen
+from regress.proc.ledger import Ledger
 
 HERE = Path(__file__).parent
 LEFTOVER_GRACE = 2.0  # seconds a test's processes get to disappear after it ends

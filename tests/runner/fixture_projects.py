@@ -6,7 +6,7 @@ import re
 import shutil
 from pathlib import Path
 
-from regress.ports import free_port
+from regress.proc.ports import free_port
 
 FIXTURE = Path(__file__).parent / "fixture_project"
 PLACEHOLDER = r"\bPORT_[A-Z]+\b"

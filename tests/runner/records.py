@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-from regress.results import (
+from regress.judging.results import (
     IntegrityFinding,
     PassKind,
     PassResult,
@@ -18,7 +18,7 @@ from regress.results import (
     SuiteStatus,
     TestOutcome,
 )
-from regress.results import TestStatus as Status
+from regress.judging.results import TestStatus as Status
 
 PHASE = "73-network-regression-validation"
 PLAN_01 = f"{PHASE}/01"

@@ -14,11 +14,12 @@ import pytest
 import yaml
 from typer.testing import CliRunner, Result
 
-from regress import __version__, popen
-from regress.browser import CHROMIUM_ENV
+from regress import __version__
 from regress.cli import app
-from regress.display import SOCKET_DIR, virtual_display
-from regress.ledger import Ledger
+from regress.proc import popen
+from regress.proc.browser import CHROMIUM_ENV
+from regress.proc.display import SOCKET_DIR, virtual_display
+from regress.proc.ledger import Ledger
 from tests.runner.fixture_projects import copy_fixture_project
 
 WIDE = {"COLUMNS": "250"}  # Rich tables on one line per row, whatever the real terminal is

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from regress.errors import RegressError
-from regress.history import (
+from regress.judging.history import (
     list_runs,
     load_record,
     new_run_id,
@@ -21,7 +21,7 @@ from regress.history import (
     write_record,
     write_text_atomic,
 )
-from regress.results import SCHEMA_VERSION, RunRecord, to_jsonable
+from regress.judging.results import SCHEMA_VERSION, RunRecord, to_jsonable
 from tests.runner import records
 
 LATER_ID = "20261121-120000-cd34"

@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 
 from regress.cli import app
 from regress.errors import RegressError
-from regress.manifest import load_manifest, parse_param, select
-from regress.model import ReadyKind, Scope
+from regress.manifest.load import load_manifest, parse_param, select
+from regress.manifest.model import ReadyKind, Scope
 
 VALID = """\
 servers:

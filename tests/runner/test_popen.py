@@ -11,8 +11,8 @@ from pathlib import Path
 import psutil
 import pytest
 
-from regress import popen
 from regress.errors import RegressError
+from regress.proc import popen
 
 Launch = Callable[..., popen.Child]  # the conftest fixture
 

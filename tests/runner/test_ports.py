@@ -12,9 +12,9 @@ from pathlib import Path
 import psutil
 import pytest
 
-from regress import popen
-from regress.ledger import TOKEN_ENV, Ledger
-from regress.ports import free_port, free_ports, is_free, listeners, wait_free
+from regress.proc import popen
+from regress.proc.ledger import TOKEN_ENV, Ledger
+from regress.proc.ports import free_port, free_ports, is_free, listeners, wait_free
 
 Launch = Callable[..., popen.Child]  # the conftest fixture
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,7 +34,7 @@ def _record(ledger: Ledger, child: popen.Child, port: int, run_id: str = "r1") -
 def _record_by_crashed_run(ledger: Ledger, tmp_path: Path, **entry: object) -> None:
     """Record an entry from another regress process that then ends, as a crashed run would."""
     code = (
-        "import json, sys; from pathlib import Path; from regress.ledger import Ledger; "
+        "import json, sys; from pathlib import Path; from regress.proc.ledger import Ledger; "
         "Ledger(Path(sys.argv[1])).record(**json.loads(sys.argv[2]))"
     )
     child = popen.spawn(

@@ -8,8 +8,11 @@ import io
 import pytest
 from rich.console import Console, RenderableType
 
-from regress.progress import LiveProgress
-from regress.report import (
+from regress.judging.results import PassKind, RunRecord, SuiteStatus
+from regress.judging.results import TestStatus as Status
+from regress.judging.verdicts import suite_verdicts
+from regress.reporting.progress import LiveProgress
+from regress.reporting.table import (
     render_failures,
     render_integrity,
     render_notices,
@@ -18,9 +21,6 @@ from regress.report import (
     render_total,
     verdict_word,
 )
-from regress.results import PassKind, RunRecord, SuiteStatus
-from regress.results import TestStatus as Status
-from regress.verdicts import suite_verdicts
 from tests.runner import records
 
 

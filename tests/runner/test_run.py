@@ -17,13 +17,13 @@ import yaml
 from typer.testing import CliRunner
 
 from regress.cli import app
-from regress.events import NullSink
-from regress.history import load_record
-from regress.manifest import load_manifest, select
-from regress.passes import RunOptions, execute_run
-from regress.ports import is_free
-from regress.results import PassKind, RunRecord, SuiteResult, SuiteStatus, TestStatus
-from regress.verdicts import requirement_verdicts, suite_verdicts
+from regress.judging.history import load_record
+from regress.judging.results import PassKind, RunRecord, SuiteResult, SuiteStatus, TestStatus
+from regress.judging.verdicts import requirement_verdicts, suite_verdicts
+from regress.manifest.load import load_manifest, select
+from regress.proc.ports import is_free
+from regress.running.events import NullSink
+from regress.running.run import RunOptions, execute_run
 from tests.runner.fixture_projects import copy_fixture_project
 
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from regress.errors import RegressError
-from regress.ledger import Ledger
-from regress.model import ReadyCheck, ReadyKind, ServerSpec
-from regress.ports import free_port, is_free
-from regress.server import (
+from regress.manifest.model import ReadyCheck, ReadyKind, ServerSpec
+from regress.proc.ledger import Ledger
+from regress.proc.ports import free_port, is_free
+from regress.proc.server import (
     RunningServer,
     ServerStartError,
     render_command,

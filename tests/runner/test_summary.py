@@ -11,9 +11,9 @@ import pytest
 import yaml
 
 from regress.errors import RegressError
-from regress.results import PassKind, PlanInfo, RunRecord, SuiteStatus
-from regress.results import TestStatus as Status
-from regress.summary import plan_keys, render_summary, summary_filename, summary_relpath
+from regress.judging.results import PassKind, PlanInfo, RunRecord, SuiteStatus
+from regress.judging.results import TestStatus as Status
+from regress.reporting.summary import plan_keys, render_summary, summary_filename, summary_relpath
 from tests.runner import records
 
 KEYS = [

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from regress.ledger import Ledger
-from regress.model import ReadyCheck, ReadyKind, ServerSpec
-from regress.parity import Verdict
-from regress.playwright_fixtures import NewContext
-from regress.ports import free_port
-from regress.server import start_server, stop_server
+from regress.manifest.model import ReadyCheck, ReadyKind, ServerSpec
+from regress.parity.compare import Verdict
+from regress.proc.ledger import Ledger
+from regress.proc.ports import free_port
+from regress.proc.server import start_server, stop_server
+from regress.running.playwright_fixtures import NewContext
 from tests.fixtures.export_helpers import assert_parity
 from tests.fixtures.game_helpers import (
     enter_waitroom,

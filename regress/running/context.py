@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from regress.errors import RegressError
-from regress.model import Suite
+from regress.manifest.model import Suite
 
 CONTEXT_ENV = "REGRESS_CONTEXT"
 TOKEN_ENV = "REGRESS_RUN_TOKEN"

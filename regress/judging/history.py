@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from regress.errors import RegressError
-from regress.results import SCHEMA_VERSION, RunRecord, from_jsonable, to_jsonable
+from regress.judging.results import SCHEMA_VERSION, RunRecord, from_jsonable, to_jsonable
 
 RUN_FILE = "run.json"
 LATEST_LINK = "latest"  # symlink to the newest run directory

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from regress.results import (
+from regress.judging.results import (
     Comparison,
     PassKind,
     RunRecord,
@@ -15,7 +15,7 @@ from regress.results import (
     TestOutcome,
     TestStatus,
 )
-from regress.verdicts import SuiteVerdict, TestVerdict, suite_verdicts
+from regress.judging.verdicts import SuiteVerdict, TestVerdict, suite_verdicts
 
 _MESSAGE_WIDTH = 200
 

@@ -9,7 +9,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from regress.findings import (
+from regress.judging.findings import (
     artifacts_of,
     failing_tests,
     format_seconds,
@@ -19,7 +19,7 @@ from regress.findings import (
     suite_problems,
     tally,
 )
-from regress.results import (
+from regress.judging.results import (
     Comparison,
     PassKind,
     RunRecord,
@@ -27,7 +27,7 @@ from regress.results import (
     SuiteStatus,
     TestStatus,
 )
-from regress.verdicts import SuiteVerdict, requirement_verdicts, suite_verdicts
+from regress.judging.verdicts import SuiteVerdict, requirement_verdicts, suite_verdicts
 
 VERDICT_STYLES = {
     "PASS": "bold green",

@@ -9,9 +9,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from regress.browser import CHROMIUM_ENV, find_chromium
 from regress.errors import RegressError
-from regress.popen import capture
+from regress.proc.browser import CHROMIUM_ENV, find_chromium
+from regress.proc.popen import capture
 
 PACKAGES = (
     "typer",
@@ -79,9 +79,9 @@ def _xvfb() -> Check:
 
 
 def _manifest_ports(manifest: Path, reports: Path) -> Check:
-    from regress.ledger import Ledger  # noqa: PLC0415 - psutil only when checking ports
-    from regress.manifest import load_manifest  # noqa: PLC0415
-    from regress.ports import listeners  # noqa: PLC0415
+    from regress.manifest.load import load_manifest  # noqa: PLC0415
+    from regress.proc.ledger import Ledger  # noqa: PLC0415 - psutil only when checking ports
+    from regress.proc.ports import listeners  # noqa: PLC0415
 
     try:
         loaded = load_manifest(manifest)

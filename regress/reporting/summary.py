@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from regress.errors import RegressError
-from regress.findings import (
+from regress.judging.findings import (
     FailingTest,
     SuiteProblem,
     failing_tests,
@@ -26,8 +26,8 @@ from regress.findings import (
     suite_problems,
     tally,
 )
-from regress.history import RUN_FILE
-from regress.results import (
+from regress.judging.history import RUN_FILE
+from regress.judging.results import (
     IntegrityFinding,
     PassKind,
     PlanInfo,
@@ -35,7 +35,7 @@ from regress.results import (
     RunRecord,
     SuiteResult,
 )
-from regress.verdicts import SuiteVerdict, requirement_verdicts, suite_verdicts
+from regress.judging.verdicts import SuiteVerdict, requirement_verdicts, suite_verdicts
 
 PASS_PATTERN = "isolation + combined regression passes"
 _OVERRIDES = "params"  # the run option holding `name=value,...` parameter overrides

@@ -3,7 +3,7 @@
 Cells are compared as the text in the file, so ``1`` and ``1.0`` differ and an empty cell
 equals only an empty cell. Two readers give the same answer:
 
-- ``Reader.BYTES`` (default, ``regress.csv_bytes``) splits unquoted UTF-8 CSV with numpy and
+- ``Reader.BYTES`` (default, ``regress.parity.csv_bytes``) splits unquoted UTF-8 CSV with numpy and
   compares the bytes of the wanted fields, block by block, without making a Python string per
   cell. A file it cannot read exactly (quoted fields, blank or ragged lines, lone CR, NUL
   bytes, header names pandas would rename, columns in a different order) is handed to the
@@ -15,7 +15,7 @@ equals only an empty cell. Two readers give the same answer:
 
 Both read a block of rows at a time, so memory does not grow with the file. Rows are
 compared by position (row 0 is the first data row); columns by name. Pairing the files of a
-whole data directory is ``regress.pairing``.
+whole data directory is ``regress.parity.pairing``.
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from regress.csv_bytes import (
+from regress.errors import RegressError
+from regress.parity.csv_bytes import (
     CellText,
     Mask,
     NotPlainError,
@@ -38,7 +39,6 @@ from regress.csv_bytes import (
     count_rest,
     diff_rows,
 )
-from regress.errors import RegressError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -320,7 +320,7 @@ class _Tally:
         )
 
 
-# --- byte reader (regress.csv_bytes) -----------------------------------------------------
+# --- byte reader (regress.parity.csv_bytes) -----------------------------------------------------
 
 
 def _compare_plain(

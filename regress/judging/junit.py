@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
-from regress.results import TestOutcome, TestStatus
+from regress.judging.results import TestOutcome, TestStatus
 
 NODEID_PROPERTY = "regress_nodeid"
 SUITE_PROPERTY = "regress_suite"

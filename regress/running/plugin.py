@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from regress.context import (
+from regress.judging.junit import NODEID_PROPERTY, SUITE_PROPERTY
+from regress.running.context import (
     CONTEXT_ENV,
     TOKEN_ENV,
     RunContext,
@@ -26,11 +27,10 @@ from regress.context import (
     read_context,
     suite_context,
 )
-from regress.junit import NODEID_PROPERTY, SUITE_PROPERTY
 
 if TYPE_CHECKING:
-    from regress.model import Manifest, ServerSpec
-    from regress.server import RunningServer
+    from regress.manifest.model import Manifest, ServerSpec
+    from regress.proc.server import RunningServer
 
 DEFAULT_MANIFEST = "suites.yaml"  # as regress.manifest says; not imported, to keep this cheap
 
@@ -67,7 +67,7 @@ def _standalone_context(config: pytest.Config) -> RunContext | None:
     if not path.is_file():
         return None
     from regress.errors import RegressError  # noqa: PLC0415 - keep plugin import cheap
-    from regress.manifest import load_manifest  # noqa: PLC0415
+    from regress.manifest.load import load_manifest  # noqa: PLC0415
 
     try:
         manifest = load_manifest(path)
@@ -160,7 +160,7 @@ class ServerPool:
     scope "test"."""
 
     def __init__(self, context: RunContext) -> None:
-        from regress.ledger import Ledger  # noqa: PLC0415 - keep plugin import cheap
+        from regress.proc.ledger import Ledger  # noqa: PLC0415 - keep plugin import cheap
 
         self.context = context
         self._ledger = Ledger(context.ledger)
@@ -181,7 +181,7 @@ class ServerPool:
 
     def stop(self, server: RunningServer) -> None:
         """Stop a server started by this pool."""
-        from regress.server import stop_server  # noqa: PLC0415 - keep plugin import cheap
+        from regress.proc.server import stop_server  # noqa: PLC0415 - keep plugin import cheap
 
         stop_server(server, self._ledger, self._spec(server.name).grace)
 
@@ -193,7 +193,7 @@ class ServerPool:
 
     def manifest(self) -> Manifest:
         """The manifest the context names (loaded once)."""
-        from regress.manifest import load_manifest  # noqa: PLC0415 - keep plugin import cheap
+        from regress.manifest.load import load_manifest  # noqa: PLC0415 - keep plugin import cheap
 
         if self._manifest is None:
             self._manifest = load_manifest(self.context.manifest)
@@ -203,8 +203,8 @@ class ServerPool:
         return next(spec for spec in self.manifest().servers if spec.name == server_name)
 
     def _start(self, suite: SuiteContext, directory: Path, log_name: str) -> RunningServer:
-        from regress.ports import free_ports  # noqa: PLC0415 - keep plugin import cheap
-        from regress.server import start_server  # noqa: PLC0415
+        from regress.proc.ports import free_ports  # noqa: PLC0415 - keep plugin import cheap
+        from regress.proc.server import start_server  # noqa: PLC0415
 
         spec = self.manifest().suite(suite.name).server
         # Tests see the token of the servers they talk to, as under `regress run`.
@@ -293,7 +293,7 @@ def test_artifacts_dir(request: pytest.FixtureRequest, regress_suite: SuiteConte
 def parity_exclude(request: pytest.FixtureRequest) -> tuple[str, ...]:
     """Client-local columns the manifest's `parity.exclude` leaves out of parity checks
     (regress.parity's defaults when the manifest names none)."""
-    from regress.parity import DEFAULT_EXCLUDE  # noqa: PLC0415 - pandas only when asked
+    from regress.parity.compare import DEFAULT_EXCLUDE  # noqa: PLC0415 - pandas only when asked
 
     pool: ServerPool = request.config.stash[POOL_KEY]
     return pool.manifest().parity_exclude or tuple(DEFAULT_EXCLUDE)

@@ -10,17 +10,10 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from regress import history, popen
-from regress.context import RunContext, suite_context
 from regress.errors import RegressError
-from regress.events import ProgressSink
-from regress.integrity import scan_targets
-from regress.ledger import Ledger
-from regress.manifest import Selection
-from regress.model import Scope, Suite
-from regress.ports import free_ports, wait_free
-from regress.pytest_run import PytestOptions, SuiteVerdictInput, judge_suite, run_pytest
-from regress.results import (
+from regress.judging import history
+from regress.judging.integrity import scan_targets
+from regress.judging.results import (
     PassKind,
     PassResult,
     PlanInfo,
@@ -32,9 +25,17 @@ from regress.results import (
     TestOutcome,
     TestStatus,
 )
-from regress.server import RunningServer, ServerStartError, start_server, stop_server
-from regress.summary import plan_keys, run_summary, summary_relpath_in_run
-from regress.verdicts import run_passed
+from regress.judging.verdicts import run_passed
+from regress.manifest.load import Selection
+from regress.manifest.model import Scope, Suite
+from regress.proc import popen
+from regress.proc.ledger import Ledger
+from regress.proc.ports import free_ports, wait_free
+from regress.proc.server import RunningServer, ServerStartError, start_server, stop_server
+from regress.reporting.summary import plan_keys, run_summary, summary_relpath_in_run
+from regress.running.context import RunContext, suite_context
+from regress.running.events import ProgressSink
+from regress.running.pytest_run import PytestOptions, SuiteVerdictInput, judge_suite, run_pytest
 
 PORT_WAIT_SECONDS = 15.0
 _PassEnd = tuple[int | None, tuple[tuple[str, str], ...]]  # combined exit code, pass artifacts

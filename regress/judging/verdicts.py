@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from regress.results import (
+from regress.judging.results import (
     Comparison,
     PassKind,
     RunRecord,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from regress.results import PassKind, SuiteResult
+from regress.judging.results import PassKind, SuiteResult
 
 
 class ProgressSink(Protocol):

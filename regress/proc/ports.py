@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import psutil
 
 from regress.errors import RegressError
-from regress.ledger import TOKEN_ENV, Ledger, LedgerEntry
-from regress.popen import POLL_INTERVAL, ProcessRef, same_time, stop_processes
+from regress.proc.ledger import TOKEN_ENV, Ledger, LedgerEntry
+from regress.proc.popen import POLL_INTERVAL, ProcessRef, same_time, stop_processes
 
 PORT_WAIT = 5.0  # seconds to wait for a port to be free after its holder was stopped
 

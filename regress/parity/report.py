@@ -11,14 +11,14 @@ from rich.table import Table
 from rich.text import Text
 
 from regress.errors import RegressError
-from regress.pairing import DirParityReport, compare_dir
-from regress.parity import (
+from regress.parity.compare import (
     DEFAULT_EXCLUDE,
     ColumnDivergence,
     ParityReport,
     Verdict,
     compare,
 )
+from regress.parity.pairing import DirParityReport, compare_dir
 
 _VERDICT_STYLE = {Verdict.IDENTICAL: "bold green", Verdict.DIVERGENT: "bold red"}
 _SHOWN_COLUMNS = 3

@@ -12,11 +12,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from regress import popen
-from regress.context import CONTEXT_ENV, TOKEN_ENV, RunContext, SuiteContext, write_context
-from regress.junit import JUnitCase, JUnitError, read_junit
-from regress.results import SuiteStatus, TestOutcome, TestStatus
-from regress.server import log_tail
+from regress.judging.junit import JUnitCase, JUnitError, read_junit
+from regress.judging.results import SuiteStatus, TestOutcome, TestStatus
+from regress.proc import popen
+from regress.proc.server import log_tail
+from regress.running.context import CONTEXT_ENV, TOKEN_ENV, RunContext, SuiteContext, write_context
 
 POLL_SECONDS = 0.1
 PYTEST_EXIT = {

@@ -8,9 +8,9 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from regress.doctor import Check
-from regress.manifest import Selection
-from regress.ports import Holder
+from regress.manifest.load import Selection
+from regress.proc.doctor import Check
+from regress.proc.ports import Holder
 
 
 def render_selection(selection: Selection) -> RenderableType:

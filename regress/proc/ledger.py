@@ -14,7 +14,7 @@ from typing import Any
 
 import psutil
 
-from regress.popen import ProcessRef, running, same_time, stop_processes
+from regress.proc.popen import ProcessRef, running, same_time, stop_processes
 
 TOKEN_ENV = "REGRESS_RUN_TOKEN"  # set in every server's environment; identifies the run
 LEDGER_FILE = Path(".regress") / "ledger.json"  # relative to the reports directory

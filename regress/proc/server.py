@@ -14,10 +14,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from regress.errors import RegressError
-from regress.ledger import TOKEN_ENV, Ledger
-from regress.model import ReadyKind, ServerSpec
-from regress.popen import POLL_INTERVAL, Child, spawn, stop
-from regress.ports import PORT_WAIT, wait_free
+from regress.manifest.model import ReadyKind, ServerSpec
+from regress.proc.ledger import TOKEN_ENV, Ledger
+from regress.proc.popen import POLL_INTERVAL, Child, spawn, stop
+from regress.proc.ports import PORT_WAIT, wait_free
 
 PLACEHOLDERS = ("python", "port", "host", "data_dir", "suite_dir")
 LOG_TAIL_LINES = 30

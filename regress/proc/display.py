@@ -9,8 +9,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from regress import popen
 from regress.errors import RegressError
+from regress.proc import popen
 
 SOCKET_DIR = Path("/tmp/.X11-unix")
 FIRST_DISPLAY = 99

@@ -15,7 +15,7 @@ from enum import Enum
 from pathlib import Path
 
 from regress.errors import RegressError
-from regress.parity import (
+from regress.parity.compare import (
     DEFAULT_EXCLUDE,
     ParityReport,
     Reader,

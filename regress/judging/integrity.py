@@ -6,7 +6,7 @@ import ast
 from collections.abc import Iterable
 from pathlib import Path
 
-from regress.results import IntegrityFinding
+from regress.judging.results import IntegrityFinding
 
 MARKERS = {"skip": "skip marker", "skipif": "skipif marker", "xfail": "xfail marker"}
 CALLS = {

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import TypeVar
 
 from regress.errors import RegressError
-from regress.model import Manifest, Plan, ReadyCheck, ReadyKind, Scope, ServerSpec, Suite
-from regress.yaml_source import Node, Reader, compose
+from regress.manifest.model import Manifest, Plan, ReadyCheck, ReadyKind, Scope, ServerSpec, Suite
+from regress.manifest.yaml_source import Node, Reader, compose
 
 DEFAULT_MANIFEST = "suites.yaml"
 TOP_KEYS = ("version", "root", "parity", "servers", "plans", "suites")
