@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from types import FrameType
 from typing import Annotated, NoReturn
 
 import typer
@@ -17,7 +15,7 @@ from rich.console import Console
 
 from regress import __version__
 from regress.errors import RegressError
-from regress.manifest.load import DEFAULT_MANIFEST, Selection, load_manifest, parse_param, select
+from regress.manifest.load import DEFAULT_MANIFEST
 
 app = typer.Typer(
     name="regress",
@@ -77,20 +75,6 @@ def _user_errors(debug: bool) -> Iterator[None]:
         _fail(exc, debug)
 
 
-def _selection(
-    manifest: Path,
-    phases: list[str] | None,
-    suites: list[str] | None,
-    params: tuple[tuple[str, str], ...] = (),
-) -> Selection:
-    loaded = load_manifest(manifest)
-    return select(loaded, phases=tuple(phases or ()), suites=tuple(suites or ()), params=params)
-
-
-def _reports(reports: Path | None, manifest: Path) -> Path:
-    return reports if reports is not None else manifest.resolve().parent / "reports"
-
-
 @app.command()
 def run(
     manifest: ManifestOpt = Path(DEFAULT_MANIFEST),
@@ -125,70 +109,33 @@ def run(
     debug: DebugOpt = False,
 ) -> None:
     """Run the selected suites in isolation, then together, and report per requirement."""
-    from regress.proc.display import virtual_display  # noqa: PLC0415 - only runs need it
+    from regress.commands.run import RunRequest, run  # noqa: PLC0415 - only runs need it
+    from regress.judging.judge import judge  # noqa: PLC0415
     from regress.reporting.progress import LiveProgress  # noqa: PLC0415
     from regress.reporting.table import render_run  # noqa: PLC0415
-    from regress.running.pytest_run import PytestOptions  # noqa: PLC0415
-    from regress.running.run import Interrupted, RunOptions, execute_run  # noqa: PLC0415
 
+    request = RunRequest(
+        manifest=manifest,
+        phases=tuple(phase or ()),
+        suites=tuple(suite or ()),
+        stagger=stagger,
+        params=tuple(param or ()),
+        no_combined=no_combined,
+        combined_only=combined_only,
+        force_ports=force_ports,
+        headed=headed,
+        browser=browser,
+        pytest_args=tuple(pytest_arg or ()),
+        reports=reports,
+    )
     with _user_errors(debug):
-        params = tuple(parse_param(p) for p in param or ())
-        if stagger is not None:
-            params += (("stagger", str(stagger)),)
-        selection = _selection(manifest, phase, suite, params)
-        invocation = tuple(
-            (key, value)
-            for key, value in (
-                ("phase", ",".join(phase or ())),
-                ("suite", ",".join(suite or ())),
-                ("params", ",".join(f"{k}={v}" for k, v in params)),
-                (
-                    "passes",
-                    "combined only" if combined_only else "isolation only" if no_combined else "",
-                ),
-                ("force-ports", "yes" if force_ports else ""),
-                ("headed", "yes" if headed else ""),
-            )
-            if value
-        )
         console = _console()
-        with virtual_display(headed) as display_env, _interrupts(Interrupted):
-            options = RunOptions(
-                reports=_reports(reports, manifest),
-                isolation=not combined_only,
-                combined=not no_combined,
-                force_ports=force_ports,
-                pytest=PytestOptions(
-                    headed=headed,
-                    browser=browser,
-                    extra=tuple(pytest_arg or ()),
-                    env=display_env,
-                ),
-                invocation=invocation,
-            )
-            with LiveProgress(console) as progress:
-                record = execute_run(selection, options, progress)
-        console.print(render_run(record))
+        with LiveProgress(console) as progress:
+            record = run(request, progress)
+        console.print(render_run(judge(record)))
         # one line whatever the width: the path is for copying
-        console.print(f"Report: {_reports(reports, manifest) / record.run_id}", soft_wrap=True)
+        console.print(f"Report: {request.reports_dir / record.run_id}", soft_wrap=True)
     raise typer.Exit(record.exit_code or 0)
-
-
-@contextlib.contextmanager
-def _interrupts(exception: type[BaseException]) -> Iterator[None]:
-    """SIGINT and SIGTERM raise `exception` in the main thread, once; restored after."""
-
-    def handler(signum: int, frame: FrameType | None) -> None:
-        del frame
-        signal.signal(signum, signal.SIG_IGN)  # a second Ctrl-C must not cut cleanup short
-        raise exception(signal.Signals(signum).name)
-
-    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for sig, old in previous.items():
-            signal.signal(sig, old)
 
 
 @app.command()
@@ -202,26 +149,12 @@ def summary(
     debug: DebugOpt = False,
 ) -> None:
     """Print the GSD SUMMARY of a run to stdout."""
-    from regress.judging.history import load_record  # noqa: PLC0415
-    from regress.reporting.summary import plan_keys, run_summary  # noqa: PLC0415
+    from regress.commands.summary import SummaryRequest  # noqa: PLC0415
+    from regress.commands.summary import summary as plan_summary  # noqa: PLC0415
 
     with _user_errors(debug):
-        folder = _reports(reports, manifest)
-        record = load_record(folder, run_id)
-        keys = plan_keys(record)
-        if phase is not None:
-            keys = tuple(k for k in keys if phase in (k.split("/")[0], k.split("-")[0]))
-            if not keys:
-                raise RegressError(
-                    f"--phase {phase}: run {record.run_id} has no such plan "
-                    f"(plans: {', '.join(plan_keys(record))})"
-                )
-        if len(keys) > 1:
-            raise RegressError(
-                f"run {record.run_id} covers {len(keys)} plans; pick one with --phase "
-                f"({', '.join(k.split('/')[0] for k in keys)})"
-            )
-        sys.stdout.write(run_summary(record, keys[0], folder))
+        text = plan_summary(SummaryRequest(manifest, run_id, phase, reports))
+        sys.stdout.write(text)
 
 
 @app.command(name="list")
@@ -232,10 +165,12 @@ def list_(
     debug: DebugOpt = False,
 ) -> None:
     """Show plans, suites, requirements, expected tests and servers; runs nothing."""
+    from regress.commands.common import selection_for  # noqa: PLC0415
     from regress.reporting.listing import render_selection  # noqa: PLC0415
 
     with _user_errors(debug):
-        _console().print(render_selection(_selection(manifest, phase, suite)))
+        selection = selection_for(manifest, phase or (), suite or ())
+        _console().print(render_selection(selection))
 
 
 @app.command()
@@ -245,15 +180,11 @@ def ports(
     debug: DebugOpt = False,
 ) -> None:
     """Show who holds the manifest's ports (and whether regress started them)."""
-    from regress.proc.ledger import Ledger  # noqa: PLC0415
-    from regress.proc.ports import listeners  # noqa: PLC0415
+    from regress.commands.ports import port_holders  # noqa: PLC0415
     from regress.reporting.listing import render_ports  # noqa: PLC0415
 
     with _user_errors(debug):
-        loaded = load_manifest(manifest)
-        ledger = Ledger(_reports(reports, manifest) / ".regress" / "ledger.json")
-        wanted = {s.port: s.name for s in loaded.suites}
-        holders = listeners(sorted(wanted), ledger=ledger)
+        wanted, holders = port_holders(manifest, reports)
         _console().print(render_ports(wanted, holders))
 
 
@@ -287,11 +218,11 @@ def doctor(
     debug: DebugOpt = False,
 ) -> None:
     """Check packages, Chromium, Xvfb, ports and reports/; each problem with a one-line fix."""
-    from regress.proc.doctor import run_checks  # noqa: PLC0415
+    from regress.commands.doctor import doctor as run_doctor  # noqa: PLC0415
     from regress.reporting.listing import render_checks  # noqa: PLC0415
 
     with _user_errors(debug):
-        checks = run_checks(manifest, _reports(reports, manifest), headed=headed)
+        checks = run_doctor(manifest, reports, headed=headed)
         _console().print(render_checks(checks))
     raise typer.Exit(0 if all(check.ok for check in checks) else 1)
 

@@ -1,18 +1,35 @@
-"""Verdicts derived from a RunRecord: per test across passes, per suite, per requirement."""
+"""The judgement of a run: frozen verdicts per test, suite, requirement and plan, with findings.
+
+Built once by regress.judging.judge from a RunRecord; every renderer only reads it.
+"""
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 
 from regress.judging.results import (
     Comparison,
+    IntegrityFinding,
     PassKind,
+    PlanInfo,
     RunRecord,
     SuiteResult,
-    SuiteStatus,
     TestOutcome,
-    TestStatus,
 )
+
+
+class Word(enum.Enum):
+    """A suite's verdict as shown in the table, most telling cause first."""
+
+    PASS = "PASS"
+    FAIL = "FAIL"
+    ERROR = "ERROR"
+    BLOCKED = "BLOCKED"
+    TIMEOUT = "TIMEOUT"
+    INTERRUPTED = "INTERRUPTED"
+    PENDING = "PENDING"  # the run is still being written
+    NOT_RUN = "NOT RUN"
 
 
 @dataclass(frozen=True)
@@ -26,6 +43,38 @@ class TestVerdict:
     isolation: TestOutcome | None
     combined: TestOutcome | None
     comparison: Comparison | None  # None when the test ran in neither pass
+    expected: bool  # listed in the suite's expected tests
+    passed: bool  # passed in every pass that ran
+
+    def outcome(self, kind: PassKind) -> TestOutcome | None:
+        """The test's outcome in one pass, if it ran there."""
+        return self.isolation if kind is PassKind.ISOLATION else self.combined
+
+
+@dataclass(frozen=True)
+class FailingTest:
+    """One test that did not pass in a pass that ran it."""
+
+    suite: str
+    requirement: str
+    nodeid: str
+    what: str  # e.g. "passed alone, failed combined (interference)"
+    category: str  # "interference" or the first non-passing outcome ("failed", "missing", ...)
+    message: str  # first line of the relevant failure, may be empty
+    artifacts: tuple[tuple[PassKind, tuple[str, ...]], ...]  # paths relative to the run dir
+
+
+@dataclass(frozen=True)
+class SuiteProblem:
+    """A suite that did not run normally in one pass: blocked, error, timeout, interrupted, or
+    never reached."""
+
+    suite: str
+    requirement: str
+    kind: PassKind
+    status: str  # a SuiteStatus value, or "not run"
+    reason: str
+    not_run: int  # its tests that did not run because of it
 
 
 @dataclass(frozen=True)
@@ -39,11 +88,29 @@ class SuiteVerdict:
     combined: SuiteResult | None
     tests: tuple[TestVerdict, ...]
     passed: bool  # every expected test passed in every pass that was asked for
+    word: Word
+    passed_tests: int  # expected tests that passed in every pass that ran
+    failing: tuple[FailingTest, ...]
+    problems: tuple[SuiteProblem, ...]
+    artifacts: tuple[tuple[PassKind, tuple[str, ...]], ...]  # per pass that ran it
+
+    def result(self, kind: PassKind) -> SuiteResult | None:
+        """The suite's result in one pass, if the pass reached it."""
+        return self.isolation if kind is PassKind.ISOLATION else self.combined
+
+    @property
+    def results(self) -> tuple[SuiteResult, ...]:
+        """Its results in the passes that reached it, isolation first."""
+        return tuple(r for r in (self.isolation, self.combined) if r is not None)
 
     @property
     def duration(self) -> float:
         """Seconds spent on the suite in both passes."""
-        return sum(r.duration for r in (self.isolation, self.combined) if r is not None)
+        return sum(r.duration for r in self.results)
+
+    def artifacts_in(self, kind: PassKind) -> tuple[str, ...]:
+        """Artifact paths of one pass (the pass's own when the suite had none)."""
+        return next((paths for k, paths in self.artifacts if k is kind), ())
 
 
 @dataclass(frozen=True)
@@ -56,106 +123,55 @@ class RequirementVerdict:
     satisfied: bool
 
 
-def _passed(outcome: TestOutcome | None) -> bool:
-    return outcome is not None and outcome.status is TestStatus.PASSED
+@dataclass(frozen=True)
+class PlanVerdict:
+    """One GSD plan of the run: what its selected suites showed for its requirements."""
+
+    key: str  # "<phase slug>/<plan>"
+    info: PlanInfo
+    suites: tuple[SuiteVerdict, ...]  # the plan's suites that were selected
+    satisfied: tuple[str, ...]
+    unsatisfied: tuple[str, ...]  # selected for this run but not satisfied
+    not_selected: tuple[str, ...]  # none of their suites was selected for this run
+    passed: int
+    expected: int
+    failing: tuple[FailingTest, ...]
+    problems: tuple[SuiteProblem, ...]
+    integrity: tuple[IntegrityFinding, ...]  # findings in this plan's suite files
+    self_check: bool  # the plan's SUMMARY may say PASSED
 
 
-def compare(isolation: TestOutcome | None, combined: TestOutcome | None) -> Comparison | None:
-    """Classify one test across the two passes."""
-    if isolation is None and combined is None:
-        return None
-    if combined is None:
-        return Comparison.ISOLATION_ONLY
-    if isolation is None:
-        return Comparison.COMBINED_ONLY_RUN
-    match (_passed(isolation), _passed(combined)):
-        case (True, True):
-            return Comparison.PASSED_BOTH
-        case (True, False):
-            return Comparison.INTERFERENCE
-        case (False, True):
-            return Comparison.COMBINED_ONLY
-        case _:
-            return Comparison.FAILED_BOTH
+@dataclass(frozen=True)
+class Judgement:
+    """Everything renderers show about a run, computed once from its record."""
 
+    record: RunRecord
+    ran: tuple[PassKind, ...]  # the passes present in the record, isolation first
+    partial: bool  # interrupted, or a record still being written
+    suites: tuple[SuiteVerdict, ...]  # manifest order
+    requirements: tuple[RequirementVerdict, ...]  # order of first appearance
+    plans: tuple[PlanVerdict, ...]  # manifest order
+    passed: int  # expected tests that passed in every pass that ran
+    expected: int
+    failing: tuple[FailingTest, ...]
+    problems: tuple[SuiteProblem, ...]
+    ok: bool  # every selected requirement satisfied: exit code 0
 
-def _suite_result(record: RunRecord, kind: PassKind, suite: str) -> SuiteResult | None:
-    result = record.pass_of(kind)
-    if result is None:
-        return None
-    for suite_result in result.suites:
-        if suite_result.suite == suite:
-            return suite_result
-    return None
+    @property
+    def satisfied(self) -> int:
+        """How many requirements are satisfied."""
+        return sum(1 for r in self.requirements if r.satisfied)
 
+    def suite(self, name: str) -> SuiteVerdict:
+        """The verdict of the suite called name (KeyError if it was not selected)."""
+        for verdict in self.suites:
+            if verdict.suite == name:
+                return verdict
+        raise KeyError(name)
 
-def suite_verdicts(record: RunRecord) -> tuple[SuiteVerdict, ...]:
-    """Per-suite verdicts in manifest order."""
-    verdicts = []
-    ran = [kind for kind in PassKind if record.pass_of(kind) is not None]
-    for info in record.suites:
-        isolation = _suite_result(record, PassKind.ISOLATION, info.name)
-        combined = _suite_result(record, PassKind.COMBINED, info.name)
-        by_pass = {
-            PassKind.ISOLATION: {t.nodeid: t for t in isolation.tests} if isolation else {},
-            PassKind.COMBINED: {t.nodeid: t for t in combined.tests} if combined else {},
-        }
-        nodeids = list(info.expected)
-        for outcomes in by_pass.values():
-            nodeids += [nodeid for nodeid in outcomes if nodeid not in nodeids]
-        tests = tuple(
-            TestVerdict(
-                nodeid=nodeid,
-                suite=info.name,
-                isolation=by_pass[PassKind.ISOLATION].get(nodeid),
-                combined=by_pass[PassKind.COMBINED].get(nodeid),
-                comparison=compare(
-                    by_pass[PassKind.ISOLATION].get(nodeid), by_pass[PassKind.COMBINED].get(nodeid)
-                ),
-            )
-            for nodeid in nodeids
-        )
-        results = [r for r in (isolation, combined) if r is not None]
-        passed = (
-            bool(ran)
-            and len(results) == len(ran)
-            and all(r.status is SuiteStatus.PASSED for r in results)
-            and all(
-                all(_passed(by_pass[kind].get(nodeid)) for kind in ran) for nodeid in info.expected
-            )
-            and not any(t.status is TestStatus.UNEXPECTED for r in results for t in r.tests)
-        )
-        verdicts.append(
-            SuiteVerdict(
-                suite=info.name,
-                requirement=info.requirement,
-                expected=len(info.expected),
-                isolation=isolation,
-                combined=combined,
-                tests=tests,
-                passed=passed and not record.interrupted,
-            )
-        )
-    return tuple(verdicts)
-
-
-def requirement_verdicts(record: RunRecord) -> tuple[RequirementVerdict, ...]:
-    """Per-requirement verdicts, in order of first appearance."""
-    by_suite = {verdict.suite: verdict for verdict in suite_verdicts(record)}
-    order: dict[str, list[str]] = {}
-    for info in record.suites:
-        order.setdefault(info.requirement, []).append(info.name)
-    return tuple(
-        RequirementVerdict(
-            requirement=requirement,
-            suites=tuple(suites),
-            satisfied=all(by_suite[name].passed for name in suites),
-        )
-        for requirement, suites in order.items()
-    )
-
-
-def run_passed(record: RunRecord) -> bool:
-    """Every selected requirement satisfied (exit code 0)."""
-    verdicts = requirement_verdicts(record)
-    return bool(verdicts) and all(v.satisfied for v in verdicts) and not record.interrupted
+    def plan(self, key: str) -> PlanVerdict:
+        """The verdict of the plan "<phase slug>/<plan>" (KeyError if not in the run)."""
+        for verdict in self.plans:
+            if verdict.key == key:
+                return verdict
+        raise KeyError(key)

@@ -11,8 +11,8 @@ from rich.spinner import Spinner
 from rich.table import Table
 from rich.text import Text
 
-from regress.judging.findings import format_seconds
 from regress.judging.results import PassKind, SuiteResult, SuiteStatus
+from regress.judging.wording import format_seconds
 
 _PASSED = frozenset({"passed", "xpassed"})
 _FAILED = frozenset({"failed", "error", "timeout"})

@@ -1,4 +1,4 @@
-"""The Rich report of a run: pure functions from a RunRecord to renderables."""
+"""The Rich report of a run: pure functions from its Judgement to renderables."""
 
 from __future__ import annotations
 
@@ -9,43 +9,22 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from regress.judging.findings import (
-    artifacts_of,
-    failing_tests,
-    format_seconds,
-    one_line,
-    passes_phrase,
-    passes_run,
-    suite_problems,
-    tally,
-)
-from regress.judging.results import (
-    Comparison,
-    PassKind,
-    RunRecord,
-    SuiteResult,
-    SuiteStatus,
-    TestStatus,
-)
-from regress.judging.verdicts import SuiteVerdict, requirement_verdicts, suite_verdicts
+from regress.judging.judge import FAILED_STATUSES
+from regress.judging.results import Comparison, PassKind, SuiteStatus, TestStatus
+from regress.judging.verdicts import Judgement, SuiteVerdict, Word
+from regress.judging.wording import format_seconds, one_line, passes_phrase
 
 VERDICT_STYLES = {
-    "PASS": "bold green",
-    "FAIL": "bold red",
-    "ERROR": "bold red",
-    "BLOCKED": "bold magenta",
-    "TIMEOUT": "bold yellow",
-    "INTERRUPTED": "bold yellow",
-    "PENDING": "dim",
-    "NOT RUN": "dim",
+    Word.PASS: "bold green",
+    Word.FAIL: "bold red",
+    Word.ERROR: "bold red",
+    Word.BLOCKED: "bold magenta",
+    Word.TIMEOUT: "bold yellow",
+    Word.INTERRUPTED: "bold yellow",
+    Word.PENDING: "dim",
+    Word.NOT_RUN: "dim",
 }
-_SUITE_WORDS = (  # a suite status that explains a non-passing verdict, most telling first
-    (SuiteStatus.BLOCKED, "BLOCKED"),
-    (SuiteStatus.ERROR, "ERROR"),
-    (SuiteStatus.TIMEOUT, "TIMEOUT"),
-    (SuiteStatus.INTERRUPTED, "INTERRUPTED"),
-)
-_FAILED = (TestStatus.FAILED, TestStatus.ERROR, TestStatus.TIMEOUT)
+_FAILED = FAILED_STATUSES
 _OTHER = tuple(s for s in TestStatus if s is not TestStatus.PASSED and s not in _FAILED)
 _SHORT = {PassKind.ISOLATION: "iso", PassKind.COMBINED: "comb"}
 _COMPARISONS = {
@@ -58,38 +37,20 @@ _COMPARISONS = {
 }
 
 
-def verdict_word(record: RunRecord, verdict: SuiteVerdict) -> str:
-    """PASS, FAIL, ERROR, BLOCKED, TIMEOUT, INTERRUPTED, PENDING or NOT RUN for one suite."""
-    if verdict.passed:
-        return "PASS"
-    results = [r for r in (verdict.isolation, verdict.combined) if r is not None]
-    statuses = {r.status for r in results}
-    for status, word in _SUITE_WORDS:
-        if status in statuses:
-            return word
-    if any(r.count(*_FAILED, TestStatus.MISSING, TestStatus.UNEXPECTED) for r in results):
-        return "FAIL"
-    if record.interrupted:
-        return "INTERRUPTED"
-    if not record.complete:
-        return "PENDING"
-    return "FAIL" if results else "NOT RUN"
-
-
-def render_table(record: RunRecord) -> Table:
+def render_table(judgement: Judgement) -> Table:
     """One row per suite: counts per pass, alone vs combined, duration and verdict.
 
     Counts that differ between the passes show as two lines, `iso n` and `comb m`.
 
     Args:
-        record: the run.
+        judgement: the run's judgement.
 
     Returns:
         A table whose caption names the artifacts of the suites that did not pass.
     """
-    ran = passes_run(record)
+    ran = judgement.ran
     table = Table(
-        title=f"Run {record.run_id}",
+        title=f"Run {judgement.record.run_id}",
         box=box.SIMPLE_HEAD,
         show_edge=False,
         pad_edge=False,
@@ -105,10 +66,10 @@ def render_table(record: RunRecord) -> Table:
     table.add_column("Other", justify="right")
     table.add_column("Alone vs combined", overflow="fold")
     table.add_column("Time", justify="right", width=6)
-    table.add_column("Verdict", width=max(len(word) for word in VERDICT_STYLES))
+    table.add_column("Verdict", width=max(len(word.value) for word in VERDICT_STYLES))
     caption = Text()
-    for verdict in suite_verdicts(record):
-        word = verdict_word(record, verdict)
+    for verdict in judgement.suites:
+        word = verdict.word
         table.add_row(
             verdict.requirement,
             verdict.suite,
@@ -118,16 +79,16 @@ def render_table(record: RunRecord) -> Table:
             _counts(verdict, ran, _OTHER, "yellow", zero="dim"),
             _comparisons(verdict),
             format_seconds(verdict.duration) if verdict.isolation or verdict.combined else "-",
-            Text(word, style=VERDICT_STYLES[word]),
+            Text(word.value, style=VERDICT_STYLES[word]),
         )
-        if word in {"PASS", "PENDING"}:
+        if word in {Word.PASS, Word.PENDING}:
             continue
         paths = [
             path
             for kind in ran
-            if (result := _result(verdict, kind)) is not None
+            if (result := verdict.result(kind)) is not None
             and result.status is not SuiteStatus.PASSED
-            for path in artifacts_of(record, verdict, kind)
+            for path in verdict.artifacts_in(kind)
         ]
         if paths:
             caption.append(f"\n{verdict.suite}: ", style="bold").append(", ".join(paths))
@@ -135,10 +96,6 @@ def render_table(record: RunRecord) -> Table:
         header = Text("artifacts, relative to the run directory:", style="dim", overflow="fold")
         table.caption = header + caption
     return table
-
-
-def _result(verdict: SuiteVerdict, kind: PassKind) -> SuiteResult | None:
-    return verdict.isolation if kind is PassKind.ISOLATION else verdict.combined
 
 
 def _counts(
@@ -149,7 +106,7 @@ def _counts(
     *,
     zero: str,
 ) -> Text:
-    values = [(k, r.count(*statuses) if (r := _result(verdict, k)) else None) for k in ran]
+    values = [(k, r.count(*statuses) if (r := verdict.result(k)) else None) for k in ran]
     numbers = {value for _, value in values}
     if not values or numbers == {None}:
         return Text("-", style="dim")
@@ -179,11 +136,12 @@ def _comparisons(verdict: SuiteVerdict) -> Text:
     return Text("\n").join(Text(part, style=style) for part, style in parts) or Text("-")
 
 
-def render_total(record: RunRecord) -> Text:
+def render_total(judgement: Judgement) -> Text:
     """One line: requirements satisfied, tests passed in every pass, duration."""
-    verdicts = requirement_verdicts(record)
-    satisfied = sum(1 for v in verdicts if v.satisfied)
-    passed, expected = tally(record)
+    record = judgement.record
+    verdicts = judgement.requirements
+    satisfied = judgement.satisfied
+    passed, expected = judgement.passed, judgement.expected
     text = Text()
     if record.interrupted:
         text.append("INTERRUPTED", style="bold yellow").append(" · ")
@@ -195,7 +153,7 @@ def render_total(record: RunRecord) -> Text:
     text.append(" · ")
     unsatisfied = len(verdicts) - satisfied
     text.append(f"{unsatisfied} not satisfied", style="bold red" if unsatisfied else "dim")
-    text.append(f" · {passed}/{expected} tests passed {_where(passes_run(record))}")
+    text.append(f" · {passed}/{expected} tests passed {_where(judgement.ran)}")
     text.append(f" · {format_seconds(record.duration)}")
     return text
 
@@ -204,8 +162,9 @@ def _where(ran: tuple[PassKind, ...]) -> str:
     return "in both passes" if len(ran) == len(PassKind) else passes_phrase(ran)
 
 
-def render_integrity(record: RunRecord) -> Table | None:
+def render_integrity(judgement: Judgement) -> Table | None:
     """The skip/xfail markers found in the selected suite files, or None when there are none."""
+    record = judgement.record
     if not record.integrity:
         return None
     table = Table(
@@ -222,11 +181,11 @@ def render_integrity(record: RunRecord) -> Table | None:
     return table
 
 
-def render_failures(record: RunRecord) -> Text | None:
+def render_failures(judgement: Judgement) -> Text | None:
     """Each test that did not pass, with its message and artifacts, and each suite that errored,
     was blocked or did not run; None when there are none."""
     text = Text()
-    for issue in failing_tests(record):
+    for issue in judgement.failing:
         text.append("\n✗ ", style="bold red").append(f"{issue.requirement} {issue.suite} ")
         text.append(issue.nodeid, style="bold")
         text.append(f"\n    {issue.what}", style="red")
@@ -235,7 +194,7 @@ def render_failures(record: RunRecord) -> Text | None:
         for kind, paths in issue.artifacts:
             if paths:
                 text.append(f"\n    {kind.value}: ", style="dim").append(", ".join(paths))
-    for problem in suite_problems(record):
+    for problem in judgement.problems:
         text.append("\n✗ ", style="bold red").append(f"{problem.requirement} {problem.suite} ")
         text.append(f"{problem.status} in the {problem.kind.value} pass", style="bold")
         text.append(f"\n    {problem.reason}")
@@ -246,8 +205,9 @@ def render_failures(record: RunRecord) -> Text | None:
     return Text("Failures", style="bold red") + text
 
 
-def render_notices(record: RunRecord) -> Text | None:
+def render_notices(judgement: Judgement) -> Text | None:
     """Ports freed or refused before suites, and run notes; None when there are none."""
+    record = judgement.record
     text = Text()
     for result in (s for p in record.passes for s in p.suites):
         for port in result.ports:
@@ -263,14 +223,14 @@ def render_notices(record: RunRecord) -> Text | None:
     return Text("Notices", style="bold") + text
 
 
-def render_run(record: RunRecord) -> Group:
+def render_run(judgement: Judgement) -> Group:
     """The whole report: table, total line, integrity findings, failures and notices."""
     parts: list[RenderableType | None] = [
-        render_table(record),
-        render_total(record),
-        render_integrity(record),
-        render_failures(record),
-        render_notices(record),
+        render_table(judgement),
+        render_total(judgement),
+        render_integrity(judgement),
+        render_failures(judgement),
+        render_notices(judgement),
     ]
     shown = [part for part in parts if part is not None]
     spaced: list[RenderableType] = []

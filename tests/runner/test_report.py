@@ -8,20 +8,41 @@ import io
 import pytest
 from rich.console import Console, RenderableType
 
+from regress.judging.judge import judge
 from regress.judging.results import PassKind, RunRecord, SuiteStatus
 from regress.judging.results import TestStatus as Status
-from regress.judging.verdicts import suite_verdicts
+from regress.reporting import table
 from regress.reporting.progress import LiveProgress
-from regress.reporting.table import (
-    render_failures,
-    render_integrity,
-    render_notices,
-    render_run,
-    render_table,
-    render_total,
-    verdict_word,
-)
 from tests.runner import records
+
+
+def render_table(record: RunRecord) -> RenderableType:
+    return table.render_table(judge(record))
+
+
+def render_total(record: RunRecord) -> RenderableType:
+    return table.render_total(judge(record))
+
+
+def render_integrity(record: RunRecord) -> RenderableType | None:
+    return table.render_integrity(judge(record))
+
+
+def render_failures(record: RunRecord) -> RenderableType | None:
+    return table.render_failures(judge(record))
+
+
+def render_notices(record: RunRecord) -> RenderableType | None:
+    return table.render_notices(judge(record))
+
+
+def render_run(record: RunRecord) -> RenderableType:
+    return table.render_run(judge(record))
+
+
+def verdict_words(record: RunRecord) -> list[str]:
+    """Each suite's verdict word, in manifest order."""
+    return [verdict.word.value for verdict in judge(record).suites]
 
 
 def text_of(renderable: RenderableType, width: int = 100) -> str:
@@ -133,7 +154,7 @@ def test_failing_rows_name_their_artifacts_in_the_caption() -> None:
     ],
 )
 def test_verdict_words(record: RunRecord, words: list[str]) -> None:
-    assert [verdict_word(record, v) for v in suite_verdicts(record)] == words
+    assert verdict_words(record) == words
     assert [line.split()[-1] for line in rows(record).values()] == words
 
 
@@ -264,7 +285,7 @@ def test_whole_report_renders_at_any_width(record: RunRecord, width: int) -> Non
     assert max(len(line) for line in text.splitlines()) <= width
     assert f"Run {record.run_id}" in text
     if width >= 60:  # the verdict column is never squeezed out
-        verdicts = [verdict_word(record, v) for v in suite_verdicts(record)]
+        verdicts = verdict_words(record)
         assert all(word in text for word in verdicts)
 
 

@@ -18,8 +18,8 @@ from typer.testing import CliRunner
 
 from regress.cli import app
 from regress.judging.history import load_record
+from regress.judging.judge import judge
 from regress.judging.results import PassKind, RunRecord, SuiteResult, SuiteStatus, TestStatus
-from regress.judging.verdicts import requirement_verdicts, suite_verdicts
 from regress.manifest.load import load_manifest, select
 from regress.proc.ports import is_free
 from regress.running.events import NullSink
@@ -70,7 +70,7 @@ def test_full_run_record_verdicts(full_run: tuple[Path, int, str]) -> None:
     record = record_of(full_run[0])
     assert record.complete and not record.interrupted and record.exit_code == 1
     assert [p.kind for p in record.passes] == [PassKind.ISOLATION, PassKind.COMBINED]
-    satisfied = {v.requirement: v.satisfied for v in requirement_verdicts(record)}
+    satisfied = {v.requirement: v.satisfied for v in judge(record).requirements}
     assert satisfied == {
         "FIX-01": True,
         "FIX-02": False,
@@ -78,7 +78,7 @@ def test_full_run_record_verdicts(full_run: tuple[Path, int, str]) -> None:
         "FIX-04": False,
         "FIX-05": False,
     }
-    tests = {t.nodeid.split("::")[1]: t for v in suite_verdicts(record) for t in v.tests}
+    tests = {t.nodeid.split("::")[1]: t for v in judge(record).suites for t in v.tests}
     assert tests["test_broken"].isolation is not None
     assert tests["test_broken"].isolation.status is TestStatus.FAILED
     assert "values differ on purpose" in tests["test_broken"].isolation.message

@@ -11,10 +11,18 @@ import pytest
 import yaml
 
 from regress.errors import RegressError
+from regress.judging.judge import judge
 from regress.judging.results import PassKind, PlanInfo, RunRecord, SuiteStatus
 from regress.judging.results import TestStatus as Status
-from regress.reporting.summary import plan_keys, render_summary, summary_filename, summary_relpath
+from regress.reporting import summary as summary_module
+from regress.reporting.summary_paths import plan_keys, summary_filename, summary_relpath
 from tests.runner import records
+
+
+def render_summary(record: RunRecord, key: str, **kwargs: Any) -> str:
+    """The SUMMARY of one plan, rendered from the record's judgement."""
+    return summary_module.render_summary(judge(record), key, **kwargs)
+
 
 KEYS = [
     "phase",

@@ -1,0 +1,357 @@
+"""Judge a run record once: `judge(record)` builds the Judgement every renderer reads."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import replace
+
+from regress.judging.results import (
+    Comparison,
+    IntegrityFinding,
+    PassKind,
+    PlanInfo,
+    RunRecord,
+    SuiteInfo,
+    SuiteResult,
+    SuiteStatus,
+    TestOutcome,
+    TestStatus,
+)
+from regress.judging.verdicts import (
+    FailingTest,
+    Judgement,
+    PlanVerdict,
+    RequirementVerdict,
+    SuiteProblem,
+    SuiteVerdict,
+    TestVerdict,
+    Word,
+)
+from regress.judging.wording import one_line
+
+_WORDS = {
+    TestStatus.PASSED: "passed",
+    TestStatus.FAILED: "failed",
+    TestStatus.ERROR: "errored",
+    TestStatus.SKIPPED: "skipped",
+    TestStatus.XFAILED: "xfailed",
+    TestStatus.XPASSED: "xpassed",
+    TestStatus.TIMEOUT: "timed out",
+    TestStatus.MISSING: "missing",
+    TestStatus.UNEXPECTED: "unexpected",
+    TestStatus.NOT_RUN: "not run",
+}
+_SUITE_WORDS = (  # a suite status that explains a non-passing verdict, most telling first
+    (SuiteStatus.BLOCKED, Word.BLOCKED),
+    (SuiteStatus.ERROR, Word.ERROR),
+    (SuiteStatus.TIMEOUT, Word.TIMEOUT),
+    (SuiteStatus.INTERRUPTED, Word.INTERRUPTED),
+)
+FAILED_STATUSES = (TestStatus.FAILED, TestStatus.ERROR, TestStatus.TIMEOUT)
+
+
+def judge(record: RunRecord) -> Judgement:
+    """Every verdict and finding of a run, in manifest order."""
+    ran = tuple(kind for kind in PassKind if record.pass_of(kind) is not None)
+    partial = record.interrupted or not record.complete
+    suites = tuple(_suite(record, info, ran, partial) for info in record.suites)
+    requirements = _requirements(record, suites)
+    plans = tuple(_plan(record, plan, suites, requirements, partial) for plan in record.plans)
+    return Judgement(
+        record=record,
+        ran=ran,
+        partial=partial,
+        suites=suites,
+        requirements=requirements,
+        plans=plans,
+        passed=sum(v.passed_tests for v in suites),
+        expected=sum(v.expected for v in suites),
+        failing=tuple(f for v in suites for f in v.failing),
+        problems=tuple(p for v in suites for p in v.problems),
+        ok=bool(requirements) and all(r.satisfied for r in requirements) and not record.interrupted,
+    )
+
+
+def compare(isolation: TestOutcome | None, combined: TestOutcome | None) -> Comparison | None:
+    """Classify one test across the two passes."""
+    if isolation is None and combined is None:
+        return None
+    if combined is None:
+        return Comparison.ISOLATION_ONLY
+    if isolation is None:
+        return Comparison.COMBINED_ONLY_RUN
+    match (_ok(isolation), _ok(combined)):
+        case (True, True):
+            return Comparison.PASSED_BOTH
+        case (True, False):
+            return Comparison.INTERFERENCE
+        case (False, True):
+            return Comparison.COMBINED_ONLY
+        case _:
+            return Comparison.FAILED_BOTH
+
+
+# --- suites ----------------------------------------------------------------------------------
+
+
+def _suite(
+    record: RunRecord, info: SuiteInfo, ran: tuple[PassKind, ...], partial: bool
+) -> SuiteVerdict:
+    isolation = _result_of(record, PassKind.ISOLATION, info.name)
+    combined = _result_of(record, PassKind.COMBINED, info.name)
+    by_pass = {
+        PassKind.ISOLATION: {t.nodeid: t for t in isolation.tests} if isolation else {},
+        PassKind.COMBINED: {t.nodeid: t for t in combined.tests} if combined else {},
+    }
+    nodeids = list(info.expected)
+    for outcomes in by_pass.values():
+        nodeids += [nodeid for nodeid in outcomes if nodeid not in nodeids]
+    tests = tuple(
+        _test(
+            nodeid,
+            info,
+            by_pass[PassKind.ISOLATION].get(nodeid),
+            by_pass[PassKind.COMBINED].get(nodeid),
+            ran,
+        )
+        for nodeid in nodeids
+    )
+    results = [r for r in (isolation, combined) if r is not None]
+    passed = (
+        bool(ran)
+        and len(results) == len(ran)
+        and all(r.status is SuiteStatus.PASSED for r in results)
+        and all(all(_ok(by_pass[kind].get(nodeid)) for kind in ran) for nodeid in info.expected)
+        and not any(t.status is TestStatus.UNEXPECTED for r in results for t in r.tests)
+        and not record.interrupted
+    )
+    artifacts = tuple(
+        (kind, _artifacts(record, result, kind))
+        for kind, result in ((PassKind.ISOLATION, isolation), (PassKind.COMBINED, combined))
+        if result is not None
+    )
+    base = SuiteVerdict(
+        suite=info.name,
+        requirement=info.requirement,
+        expected=len(info.expected),
+        isolation=isolation,
+        combined=combined,
+        tests=tests,
+        passed=passed,
+        word=Word.PASS,
+        passed_tests=sum(1 for t in tests if t.expected and t.passed),
+        failing=(),
+        problems=(),
+        artifacts=artifacts,
+    )
+    return replace(
+        base,
+        word=_word(record, base),
+        failing=_failing(base, ran),
+        problems=_problems(base, ran, partial),
+    )
+
+
+def _test(
+    nodeid: str,
+    info: SuiteInfo,
+    isolation: TestOutcome | None,
+    combined: TestOutcome | None,
+    ran: tuple[PassKind, ...],
+) -> TestVerdict:
+    outcomes = {PassKind.ISOLATION: isolation, PassKind.COMBINED: combined}
+    return TestVerdict(
+        nodeid=nodeid,
+        suite=info.name,
+        isolation=isolation,
+        combined=combined,
+        comparison=compare(isolation, combined),
+        expected=nodeid in info.expected,
+        passed=bool(ran) and all(_ok(outcomes[kind]) for kind in ran),
+    )
+
+
+def _word(record: RunRecord, verdict: SuiteVerdict) -> Word:
+    if verdict.passed:
+        return Word.PASS
+    statuses = {r.status for r in verdict.results}
+    for status, word in _SUITE_WORDS:
+        if status in statuses:
+            return word
+    if any(
+        r.count(*FAILED_STATUSES, TestStatus.MISSING, TestStatus.UNEXPECTED)
+        for r in verdict.results
+    ):
+        return Word.FAIL
+    if record.interrupted:
+        return Word.INTERRUPTED
+    if not record.complete:
+        return Word.PENDING
+    return Word.FAIL if verdict.results else Word.NOT_RUN
+
+
+def _failing(verdict: SuiteVerdict, ran: tuple[PassKind, ...]) -> tuple[FailingTest, ...]:
+    """Tests that ran and did not pass; tests that never ran are counted as suite problems."""
+    found = []
+    for test in verdict.tests:
+        bad = [
+            kind
+            for kind in ran
+            if verdict.result(kind) is not None
+            and not _ok(outcome := test.outcome(kind))
+            and (outcome is None or outcome.status is not TestStatus.NOT_RUN)
+        ]
+        if not bad:
+            continue
+        outcomes = [o for kind in reversed(bad) if (o := test.outcome(kind)) is not None]
+        found.append(
+            FailingTest(
+                suite=verdict.suite,
+                requirement=verdict.requirement,
+                nodeid=test.nodeid,
+                what=_describe(test, ran),
+                category="interference"
+                if test.comparison is Comparison.INTERFERENCE
+                else _status_word(test.outcome(bad[0])),
+                message=next((one_line(o.message) for o in outcomes if o.message), ""),
+                artifacts=tuple((kind, verdict.artifacts_in(kind)) for kind in bad),
+            )
+        )
+    return tuple(found)
+
+
+def _problems(
+    verdict: SuiteVerdict, ran: tuple[PassKind, ...], partial: bool
+) -> tuple[SuiteProblem, ...]:
+    """The passes in which the suite errored, timed out, was blocked or interrupted, or that
+    never reached it."""
+    problems = []
+    for kind in ran:
+        result = verdict.result(kind)
+        if result is None:
+            why = "the run stopped before it" if partial else "no result recorded"
+            problems.append(
+                SuiteProblem(
+                    verdict.suite, verdict.requirement, kind, "not run", why, verdict.expected
+                )
+            )
+        elif result.status is not SuiteStatus.PASSED and (
+            result.status is not SuiteStatus.FAILED
+            or result.count(TestStatus.PASSED) == len(result.tests)
+        ):
+            reason = one_line(result.reason) or (
+                "no reason recorded"
+                if result.exit_code is None
+                else f"exit code {result.exit_code}"
+            )
+            problems.append(
+                SuiteProblem(
+                    result.suite,
+                    result.requirement,
+                    kind,
+                    result.status.value,
+                    reason,
+                    result.count(TestStatus.NOT_RUN),
+                )
+            )
+    return tuple(problems)
+
+
+def _artifacts(record: RunRecord, result: SuiteResult, kind: PassKind) -> tuple[str, ...]:
+    """A suite's artifact paths in one pass (the pass's own when the suite ran without any)."""
+    found = result.artifacts
+    if not found and (whole := record.pass_of(kind)) is not None:
+        found = whole.artifacts
+    return tuple(path for _, path in found)
+
+
+# --- requirements and plans --------------------------------------------------------------------
+
+
+def _requirements(
+    record: RunRecord, suites: tuple[SuiteVerdict, ...]
+) -> tuple[RequirementVerdict, ...]:
+    by_suite = {verdict.suite: verdict for verdict in suites}
+    order: dict[str, list[str]] = {}
+    for info in record.suites:
+        order.setdefault(info.requirement, []).append(info.name)
+    return tuple(
+        RequirementVerdict(
+            requirement=requirement,
+            suites=tuple(names),
+            satisfied=all(by_suite[name].passed for name in names),
+        )
+        for requirement, names in order.items()
+    )
+
+
+def _plan(
+    record: RunRecord,
+    plan: PlanInfo,
+    suites: tuple[SuiteVerdict, ...],
+    requirements: tuple[RequirementVerdict, ...],
+    partial: bool,
+) -> PlanVerdict:
+    verdicts = {v.requirement: v for v in requirements}
+    mine = tuple(v for v in suites if v.suite in plan.suites)
+    satisfied = tuple(
+        r for r in plan.requirements if r in verdicts and verdicts[r].satisfied and not partial
+    )
+    selected = {info.requirement for info in record.suites if info.name in plan.suites}
+    unsatisfied = tuple(r for r in plan.requirements if r not in satisfied and r in selected)
+    return PlanVerdict(
+        key=f"{plan.phase}/{plan.plan}",
+        info=plan,
+        suites=mine,
+        satisfied=satisfied,
+        unsatisfied=unsatisfied,
+        not_selected=tuple(r for r in plan.requirements if r not in selected),
+        passed=sum(v.passed_tests for v in mine),
+        expected=sum(v.expected for v in mine),
+        failing=tuple(f for v in mine for f in v.failing),
+        problems=tuple(p for v in mine for p in v.problems),
+        integrity=_integrity(record, {v.suite for v in mine}),
+        self_check=bool(satisfied) and not unsatisfied and not partial,
+    )
+
+
+def _integrity(record: RunRecord, names: Collection[str]) -> tuple[IntegrityFinding, ...]:
+    """Findings in these suites' files, and any the record cannot attribute to a suite."""
+    files = {info.name: {t.split("::", 1)[0] for t in info.targets} for info in record.suites}
+    mine = {path for name in names for path in files.get(name, ())}
+    anyone = {path for paths in files.values() for path in paths}
+    return tuple(f for f in record.integrity if f.path in mine or f.path not in anyone)
+
+
+# --- small pieces --------------------------------------------------------------------------------
+
+
+def _result_of(record: RunRecord, kind: PassKind, suite: str) -> SuiteResult | None:
+    result = record.pass_of(kind)
+    if result is None:
+        return None
+    return next((r for r in result.suites if r.suite == suite), None)
+
+
+def _ok(outcome: TestOutcome | None) -> bool:
+    return outcome is not None and outcome.status is TestStatus.PASSED
+
+
+def _status_word(outcome: TestOutcome | None) -> str:
+    return "absent" if outcome is None else _WORDS[outcome.status]
+
+
+def _describe(test: TestVerdict, ran: Collection[PassKind]) -> str:
+    if len(ran) == 1:
+        (kind,) = ran
+        where = "alone" if kind is PassKind.ISOLATION else "combined"
+        return f"{_status_word(test.outcome(kind))} {where}"
+    alone, combined = _status_word(test.isolation), _status_word(test.combined)
+    text = (
+        f"{alone} alone and combined"
+        if alone == combined
+        else f"{alone} alone, {combined} combined"
+    )
+    if test.comparison is Comparison.INTERFERENCE:
+        return f"{text} (interference)"
+    return text

@@ -1,0 +1,208 @@
+"""A suite's result in one pass, judged from what its pytest process left behind (or did not)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from regress.judging.junit import JUnitCase
+from regress.judging.results import (
+    PassKind,
+    PortEvent,
+    SuiteResult,
+    SuiteStatus,
+    TestOutcome,
+    TestStatus,
+)
+from regress.manifest.model import Suite
+
+PYTEST_EXIT = {
+    0: "all tests passed",
+    1: "tests failed",
+    2: "interrupted",
+    3: "internal error",
+    4: "usage error",
+    5: "no tests collected",
+}
+
+
+@dataclass(frozen=True)
+class PytestOutcome:
+    """How a pytest process ended and what it wrote."""
+
+    exit_code: int | None
+    timed_out: bool
+    duration: float
+    junit: Path
+    log: Path
+    cases: tuple[JUnitCase, ...]
+    junit_error: str  # why the JUnit file cannot be trusted ("" when it can)
+    events: tuple[tuple[str, str], ...]  # (nodeid, outcome) streamed while running
+    running: str  # node id in flight when the process was killed
+    log_tail: tuple[str, ...] = ()  # last lines of pytest.log, for errors without JUnit
+
+
+@dataclass(frozen=True)
+class SuiteJudgement:
+    """The part of a pytest run that belongs to one suite."""
+
+    status: SuiteStatus
+    tests: tuple[TestOutcome, ...]
+    reason: str
+
+
+def judge_suite(
+    run: PytestOutcome,
+    name: str,
+    owns: Callable[[str], bool],
+    expected: Sequence[str],
+    *,
+    only_suite: bool,
+) -> SuiteJudgement:
+    """Trust the JUnit report, fall back to the exit code; expected vs collected.
+
+    Args:
+        run: the pytest process's outcome.
+        name: the suite's name (as the plugin wrote it into the JUnit properties).
+        owns: whether a node id falls under the suite's targets.
+        expected: the suite's expected node ids.
+        only_suite: the process ran this suite alone (unattributed cases are its own).
+    """
+    if run.timed_out:
+        done = {nodeid: outcome for nodeid, outcome in run.events if owns(nodeid)}
+        timed = tuple(
+            TestOutcome(nodeid, _event_status(done[nodeid]), message="finished before the timeout")
+            if nodeid in done
+            else TestOutcome(
+                nodeid,
+                TestStatus.TIMEOUT if nodeid == run.running else TestStatus.NOT_RUN,
+                message="running when the suite timed out" if nodeid == run.running else "",
+            )
+            for nodeid in expected
+        )
+        return SuiteJudgement(
+            SuiteStatus.TIMEOUT, timed, "suite timeout: pytest was killed with its process tree"
+        )
+    if run.junit_error:
+        reason = f"{run.junit_error}; pytest exit code {run.exit_code}"
+        tail = "\n".join(run.log_tail)
+        return SuiteJudgement(
+            SuiteStatus.ERROR,
+            tuple(TestOutcome(n, TestStatus.NOT_RUN, message=reason) for n in expected),
+            f"{reason}\n{tail}" if tail else reason,
+        )
+    mine = [
+        case.outcome
+        for case in run.cases
+        if case.suite == name or (not case.suite and (only_suite or owns(case.outcome.nodeid)))
+    ]
+    collected = {outcome.nodeid: outcome for outcome in mine}
+    tests: list[TestOutcome] = [
+        collected.get(n) or TestOutcome(n, TestStatus.MISSING, message="expected, not collected")
+        for n in expected
+    ]
+    for outcome in mine:
+        if outcome.nodeid not in expected:
+            tests.append(
+                TestOutcome(
+                    outcome.nodeid,
+                    TestStatus.UNEXPECTED,
+                    outcome.duration,
+                    f"collected but not in the suite's expected tests ({outcome.status.value})"
+                    + (f": {outcome.message}" if outcome.message else ""),
+                    outcome.details,
+                )
+            )
+    reason = ""
+    status = SuiteStatus.PASSED
+    if any(t.status is not TestStatus.PASSED for t in tests):
+        status = SuiteStatus.FAILED
+    if run.exit_code not in (0, 1):
+        status = SuiteStatus.ERROR
+        meaning = PYTEST_EXIT.get(run.exit_code or 0, "unknown")
+        reason = f"pytest exited with {run.exit_code} ({meaning})"
+    elif run.exit_code == 1 and status is SuiteStatus.PASSED and only_suite:
+        status = SuiteStatus.ERROR
+        reason = "pytest exited with 1 although its JUnit report shows no failure"
+    return SuiteJudgement(status, tuple(tests), reason)
+
+
+def judged(
+    suite: Suite,
+    kind: PassKind,
+    judgement: SuiteJudgement,
+    *,
+    started: str,
+    duration: float,
+    exit_code: int | None,
+    artifacts: tuple[tuple[str, str], ...],
+    ports: tuple[PortEvent, ...],
+    ready_seconds: float | None,
+    teardown_seconds: float | None,
+) -> SuiteResult:
+    """A suite's result in one pass from what its pytest process reported."""
+    return SuiteResult(
+        suite=suite.name,
+        requirement=suite.requirement,
+        kind=kind,
+        status=judgement.status,
+        tests=judgement.tests,
+        started=started,
+        duration=duration,
+        reason=judgement.reason,
+        exit_code=exit_code,
+        artifacts=artifacts,
+        ports=ports,
+        server_ready_seconds=ready_seconds,
+        teardown_seconds=teardown_seconds,
+    )
+
+
+def not_run(
+    suite: Suite,
+    kind: PassKind,
+    *,
+    status: SuiteStatus,
+    reason: str,
+    ports: tuple[PortEvent, ...],
+    started: str,
+    clock: float,
+    artifacts: tuple[tuple[str, str], ...] = (),
+) -> SuiteResult:
+    """A suite result whose tests did not run (blocked, server error, interrupted)."""
+    return SuiteResult(
+        suite=suite.name,
+        requirement=suite.requirement,
+        kind=kind,
+        status=status,
+        tests=tuple(
+            TestOutcome(n, TestStatus.NOT_RUN, message=reason.splitlines()[0])
+            for n in suite.expected
+        ),
+        started=started,
+        duration=time.monotonic() - clock,
+        reason=reason,
+        artifacts=artifacts,
+        ports=ports,
+    )
+
+
+def blocked_reason(ports: tuple[PortEvent, ...]) -> str:
+    """Why a suite could not run on its ports: each refused holder, or a port still busy."""
+    return "; ".join(
+        f"port {e.port}: {e.reason}"
+        if e.pid is None
+        else f"port {e.port} held by pid {e.pid} ({e.user}: {e.cmdline}), "
+        "not started by regress - stop it or pass --force-ports"
+        for e in ports
+        if not e.freed
+    )
+
+
+def _event_status(outcome: str) -> TestStatus:
+    try:
+        return TestStatus(outcome)
+    except ValueError:
+        return TestStatus.ERROR

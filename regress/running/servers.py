@@ -1,0 +1,86 @@
+"""Steps "start servers" and "stop servers": the suite-scoped servers of one pass, around pytest.
+
+Suites with `scope: test` start a fresh server per test from the pytest plugin instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from regress.manifest.model import Scope, Suite
+from regress.proc.ports import wait_free
+from regress.proc.server import RunningServer, ServerStartError, start_server, stop_server
+from regress.running.recorder import Recorder
+from regress.running.setup import RunSetup
+
+PORT_WAIT_SECONDS = 15.0
+
+
+@dataclass
+class ServerSet:
+    """The servers of one pass: those running, those that failed to start, teardown times."""
+
+    running: dict[str, RunningServer] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)  # suite -> why its server did not start
+    teardowns: dict[str, float] = field(default_factory=dict)  # suite -> seconds, after the block
+
+    def url(self, suite: str) -> str | None:
+        """The suite's server URL, if regress started one for it."""
+        server = self.running.get(suite)
+        return server.url if server else None
+
+    def ready_seconds(self, suite: str) -> float | None:
+        """Seconds from spawn to ready of the suite's server, if it has one."""
+        server = self.running.get(suite)
+        return server.ready_seconds if server else None
+
+
+@contextlib.contextmanager
+def suite_servers(
+    setup: RunSetup, recorder: Recorder, suites: Sequence[Suite], directory: Path
+) -> Iterator[ServerSet]:
+    """Start the suite-scoped servers of these suites under directory/<suite>/, yield them, then
+    stop them and wait until every suite's port is free (a note when one stays busy)."""
+    servers = ServerSet()
+    try:
+        for suite in suites:
+            if suite.scope is Scope.SUITE:
+                _start(setup, servers, suite, directory / suite.name)
+        yield servers
+    finally:
+        for name, server in servers.running.items():
+            grace = setup.selection.manifest.suite(name).server.grace
+            servers.teardowns[name] = stop_server(server, setup.ledger, grace).seconds
+        for suite in suites:
+            if not wait_free(suite.port, PORT_WAIT_SECONDS):
+                recorder.note(
+                    f"port {suite.port} still busy {PORT_WAIT_SECONDS:.0f}s"
+                    f" after suite {suite.name}"
+                )
+
+
+def _start(setup: RunSetup, servers: ServerSet, suite: Suite, suite_dir: Path) -> None:
+    suite_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        server = start_server(
+            suite.server,
+            port=suite.port,
+            log_path=suite_dir / "server.log",
+            env={},
+            run_id=setup.run_id,
+            token=setup.token,
+            ledger=setup.ledger,
+            data_dir=suite_dir / "data",
+            suite_dir=suite_dir,
+        )
+    except ServerStartError as exc:
+        servers.errors[suite.name] = exc.message
+        return
+    servers.running[suite.name] = server
+    setup.sink.message(
+        f"{suite.name}: server '{suite.server.name}' ready on port {suite.port} "
+        f"in {server.ready_seconds * 1000:.0f} ms"
+    )
