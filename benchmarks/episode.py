@@ -37,7 +37,7 @@ from playwright.sync_api import Browser, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
 from regress.errors import RegressError
-from regress.parity.compare import compare
+from regress.parity import compare
 from regress.proc.browser import launch_args
 from regress.proc.ports import free_port
 from tests.fixtures.export_helpers import export_path, row_count, wait_for_file

@@ -82,7 +82,7 @@ with open(sys.argv[1], "w") as out:
 """
 PANDAS_SNIPPET = """
 import json, sys
-from regress.parity.compare import Reader, compare
+from regress.parity import Reader, compare
 from regress.parity.report import to_json
 report = compare(sys.argv[1], sys.argv[2], reader=Reader.PANDAS)
 print(json.dumps(to_json(report)))

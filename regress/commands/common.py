@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from regress.manifest.load import Selection, load_manifest, select
+from regress.manifest.load import load_manifest
+from regress.manifest.select import Selection, select
 
 
 def selection_for(

@@ -11,7 +11,7 @@ from types import FrameType
 
 from regress.commands.common import reports_folder, selection_for
 from regress.judging.results import RunRecord
-from regress.manifest.load import parse_param
+from regress.manifest.select import parse_param
 from regress.proc.display import virtual_display
 from regress.reporting.writers import WRITERS
 from regress.running.events import ProgressSink

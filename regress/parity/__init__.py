@@ -5,15 +5,14 @@ May import: regress.errors only; public API: regress.parity.compare and friends 
 
 from __future__ import annotations
 
-from regress.parity.compare import (
+from regress.parity.compare import compare, compare_frames
+from regress.parity.model import (
     DEFAULT_EXCLUDE,
     ColumnDivergence,
     Divergence,
     ParityReport,
     Reader,
     Verdict,
-    compare,
-    compare_frames,
 )
 
 __all__ = [

@@ -15,13 +15,13 @@ from enum import Enum
 from pathlib import Path
 
 from regress.errors import RegressError
-from regress.parity.compare import (
+from regress.parity.compare import compare
+from regress.parity.model import (
     DEFAULT_EXCLUDE,
     ParityReport,
     Reader,
     Verdict,
     check_limits,
-    compare,
     undecodable,
     unusable,
 )

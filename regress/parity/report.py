@@ -11,13 +11,8 @@ from rich.table import Table
 from rich.text import Text
 
 from regress.errors import RegressError
-from regress.parity.compare import (
-    DEFAULT_EXCLUDE,
-    ColumnDivergence,
-    ParityReport,
-    Verdict,
-    compare,
-)
+from regress.parity.compare import compare
+from regress.parity.model import DEFAULT_EXCLUDE, ColumnDivergence, ParityReport, Verdict
 from regress.parity.pairing import DirParityReport, compare_dir
 
 _VERDICT_STYLE = {Verdict.IDENTICAL: "bold green", Verdict.DIVERGENT: "bold red"}

@@ -8,7 +8,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from regress.manifest.load import Selection
+from regress.manifest.select import Selection
 from regress.proc.doctor import Check
 from regress.proc.ports import Holder
 

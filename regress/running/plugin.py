@@ -293,7 +293,7 @@ def test_artifacts_dir(request: pytest.FixtureRequest, regress_suite: SuiteConte
 def parity_exclude(request: pytest.FixtureRequest) -> tuple[str, ...]:
     """Client-local columns the manifest's `parity.exclude` leaves out of parity checks
     (regress.parity's defaults when the manifest names none)."""
-    from regress.parity.compare import DEFAULT_EXCLUDE  # noqa: PLC0415 - pandas only when asked
+    from regress.parity.model import DEFAULT_EXCLUDE  # noqa: PLC0415 - numpy only when asked
 
     pool: ServerPool = request.config.stash[POOL_KEY]
     return pool.manifest().parity_exclude or tuple(DEFAULT_EXCLUDE)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from regress.errors import RegressError
 from regress.judging.results import RunRecord
-from regress.manifest.load import Selection
+from regress.manifest.select import Selection
 from regress.proc import popen
 from regress.running.combined import run_combined
 from regress.running.events import ProgressSink

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from regress.judging import history
-from regress.manifest.load import Selection
 from regress.manifest.model import Suite
+from regress.manifest.select import Selection
 from regress.proc.ledger import Ledger
 from regress.running.context import RunContext, suite_context
 from regress.running.events import ProgressSink

@@ -11,14 +11,14 @@ import pandas as pd
 import pytest
 
 from regress.errors import RegressError
-from regress.parity import csv_bytes
-from regress.parity.compare import (
+from regress.parity import (
     DEFAULT_EXCLUDE,
     Divergence,
     Reader,
     Verdict,
     compare,
     compare_frames,
+    csv_bytes,
 )
 from tests.parity.conftest import HEADER, WriteCsv, game_rows
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from regress.errors import RegressError
-from regress.parity.compare import Verdict
+from regress.parity import Verdict
 from regress.parity.pairing import EpisodeKey, ProblemKind, compare_dir
 from tests.parity.conftest import HEADER, WriteCsv, game_rows
 

@@ -10,7 +10,7 @@ import pytest
 from rich.console import Console
 
 from regress.errors import RegressError
-from regress.parity.compare import compare
+from regress.parity import compare
 from regress.parity.pairing import compare_dir
 from regress.parity.report import render_dir_report, render_report, run_parity_command, to_json
 from tests.parity.conftest import HEADER, WriteCsv, game_rows

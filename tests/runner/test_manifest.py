@@ -10,8 +10,9 @@ from typer.testing import CliRunner
 
 from regress.cli import app
 from regress.errors import RegressError
-from regress.manifest.load import load_manifest, parse_param, select
+from regress.manifest.load import load_manifest
 from regress.manifest.model import ReadyKind, Scope
+from regress.manifest.select import parse_param, select
 
 VALID = """\
 servers:

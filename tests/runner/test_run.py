@@ -20,7 +20,8 @@ from regress.cli import app
 from regress.judging.history import load_record
 from regress.judging.judge import judge
 from regress.judging.results import PassKind, RunRecord, SuiteResult, SuiteStatus, TestStatus
-from regress.manifest.load import load_manifest, select
+from regress.manifest.load import load_manifest
+from regress.manifest.select import select
 from regress.proc.ports import is_free
 from regress.running.events import NullSink
 from regress.running.run import RunOptions, execute_run

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from regress.manifest.model import ReadyCheck, ReadyKind, ServerSpec
-from regress.parity.compare import Verdict
+from regress.parity import Verdict
 from regress.proc.ledger import Ledger
 from regress.proc.ports import free_port
 from regress.proc.server import start_server, stop_server
