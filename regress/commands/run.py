@@ -12,7 +12,6 @@ from types import FrameType
 from regress.commands.common import reports_folder, selection_for
 from regress.judging.results import RunRecord
 from regress.manifest.select import parse_param
-from regress.proc.display import virtual_display
 from regress.reporting.writers import WRITERS
 from regress.running.events import ProgressSink
 from regress.running.pytest_run import PytestOptions
@@ -48,20 +47,17 @@ def run(request: RunRequest, sink: ProgressSink) -> RunRecord:
     if request.stagger is not None:
         params += (("stagger", str(request.stagger)),)
     selection = selection_for(request.manifest, request.phases, request.suites, params)
-    with virtual_display(request.headed) as display_env, _interrupts(Interrupted):
-        options = RunOptions(
-            reports=request.reports_dir,
-            isolation=not request.combined_only,
-            combined=not request.no_combined,
-            force_ports=request.force_ports,
-            pytest=PytestOptions(
-                headed=request.headed,
-                browser=request.browser,
-                extra=request.pytest_args,
-                env=display_env,
-            ),
-            invocation=_invocation(request, params),
-        )
+    options = RunOptions(
+        reports=request.reports_dir,
+        isolation=not request.combined_only,
+        combined=not request.no_combined,
+        force_ports=request.force_ports,
+        pytest=PytestOptions(
+            headed=request.headed, browser=request.browser, extra=request.pytest_args
+        ),
+        invocation=_invocation(request, params),
+    )
+    with _interrupts(Interrupted):
         return execute_run(selection, options, sink, WRITERS)
 
 
@@ -90,18 +86,27 @@ def _invocation(
     )
 
 
+_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
 @contextlib.contextmanager
 def _interrupts(exception: type[BaseException]) -> Iterator[None]:
-    """SIGINT and SIGTERM raise `exception` in the main thread, once; restored after."""
+    """SIGINT and SIGTERM raise `exception` in the main thread, once. After the first one both
+    stay ignored for the rest of the process, so a second Ctrl-C cannot cut short the cleanup,
+    the partial record or the table; without a signal the old handlers are restored."""
+    received: list[int] = []
 
     def handler(signum: int, frame: FrameType | None) -> None:
         del frame
-        signal.signal(signum, signal.SIG_IGN)  # a second Ctrl-C must not cut cleanup short
+        for sig in _SIGNALS:
+            signal.signal(sig, signal.SIG_IGN)
+        received.append(signum)
         raise exception(signal.Signals(signum).name)
 
-    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    previous = {sig: signal.signal(sig, handler) for sig in _SIGNALS}
     try:
         yield
     finally:
-        for sig, old in previous.items():
-            signal.signal(sig, old)
+        if not received:
+            for sig, old in previous.items():
+                signal.signal(sig, old)

@@ -97,6 +97,7 @@ class SuiteResult:
     ports: tuple[PortEvent, ...] = ()
     server_ready_seconds: float | None = None
     teardown_seconds: float | None = None
+    leaks: tuple[str, ...] = ()  # processes its pytest or server left behind (regress stopped them)
 
     def count(self, *statuses: TestStatus) -> int:
         """How many tests have one of the statuses."""
@@ -113,6 +114,7 @@ class PassResult:
     duration: float
     exit_code: int | None = None  # of the one combined pytest process
     artifacts: tuple[tuple[str, str], ...] = ()
+    leaks: tuple[str, ...] = ()  # processes the combined pytest process left behind
 
 
 @dataclass(frozen=True)

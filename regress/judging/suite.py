@@ -42,6 +42,7 @@ class PytestOutcome:
     events: tuple[tuple[str, str], ...]  # (nodeid, outcome) streamed while running
     running: str  # node id in flight when the process was killed
     log_tail: tuple[str, ...] = ()  # last lines of pytest.log, for errors without JUnit
+    leaked: tuple[str, ...] = ()  # processes it left behind, stopped by regress ("pid N (cmd)")
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,7 @@ def judged(
     ports: tuple[PortEvent, ...],
     ready_seconds: float | None,
     teardown_seconds: float | None,
+    leaks: tuple[str, ...] = (),
 ) -> SuiteResult:
     """A suite's result in one pass from what its pytest process reported."""
     return SuiteResult(
@@ -157,6 +159,7 @@ def judged(
         ports=ports,
         server_ready_seconds=ready_seconds,
         teardown_seconds=teardown_seconds,
+        leaks=leaks,
     )
 
 

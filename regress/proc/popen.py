@@ -78,7 +78,14 @@ class ProcessRef:
 _LIVE: dict[int, Child] = {}  # children not yet reaped; plain dict ops are safe in signal handlers
 
 
-def spawn(argv: Sequence[str], *, cwd: Path, env: Mapping[str, str], log_path: Path) -> Child:
+def spawn(
+    argv: Sequence[str],
+    *,
+    cwd: Path,
+    env: Mapping[str, str],
+    log_path: Path,
+    pass_fds: Sequence[int] = (),
+) -> Child:
     """Start argv in a new session (own process group), stdout and stderr appended to log_path.
 
     Args:
@@ -86,6 +93,7 @@ def spawn(argv: Sequence[str], *, cwd: Path, env: Mapping[str, str], log_path: P
         cwd: working directory of the child.
         env: the child's complete environment.
         log_path: file the child's output is appended to (parent directories are created).
+        pass_fds: file descriptors the child keeps (all others are closed in the child).
 
     Returns:
         The running child, registered until it is reaped.
@@ -104,6 +112,7 @@ def spawn(argv: Sequence[str], *, cwd: Path, env: Mapping[str, str], log_path: P
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
+                pass_fds=tuple(pass_fds),
             )
         except OSError as exc:
             raise RegressError(
@@ -140,6 +149,16 @@ def stop(child: Child, grace: float) -> StopResult:
 def kill_tree(child: Child) -> StopResult:
     """SIGKILL the child's group and descendants at once (timeouts)."""
     return _stop([_Target.of_child(child)], 0.0)[0]
+
+
+def leftovers(child: Child) -> tuple[ProcessRef, ...]:
+    """Live members of the child's process group and descendants, once the child has exited
+    (what it left behind when it ended normally)."""
+    return tuple(
+        ProcessRef(p.pid, p.create_time(), group=False)
+        for p in _collect(child.pid, child.create_time, group=True)
+        if _alive(p)
+    )
 
 
 def stop_all(grace: float) -> tuple[StopResult, ...]:

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 import psutil
 
 from regress.errors import RegressError
-from regress.proc.ledger import TOKEN_ENV, Ledger, LedgerEntry
-from regress.proc.popen import POLL_INTERVAL, ProcessRef, same_time, stop_processes
+from regress.proc.ledger import TOKEN_ENV, Ledger, is_me
+from regress.proc.popen import POLL_INTERVAL, ProcessRef, running, stop_processes
+from regress.proc.sweep import owner_alive, token_owner
 
 PORT_WAIT = 5.0  # seconds to wait for a port to be free after its holder was stopped
 
@@ -28,6 +29,7 @@ class Holder:
     create_time: float | None
     ours: bool
     reason: str  # why it is (not) ours: "in ledger of run X", "not started by regress", ...
+    live_run: bool = False  # started by another regress run that is still running: never stop
 
     def describe(self) -> str:
         """One line for messages: port, pid, user and command line."""
@@ -69,7 +71,6 @@ def listeners(ports: Iterable[int], *, ledger: Ledger | None = None) -> tuple[Ho
             "cannot list listening sockets (access denied); run as the user that starts the "
             "servers, or pass --force-ports to skip the check"
         ) from exc
-    entries = ledger.entries() if ledger is not None else ()
     seen: set[tuple[int, int | None]] = set()
     holders: list[Holder] = []
     for conn in connections:
@@ -79,7 +80,7 @@ def listeners(ports: Iterable[int], *, ledger: Ledger | None = None) -> tuple[Ho
         if key[0] not in wanted or key in seen:
             continue
         seen.add(key)
-        holder = _holder(key[0], conn.pid, entries)
+        holder = _holder(key[0], conn.pid, ledger)
         if holder is not None:
             holders.append(holder)
     return tuple(sorted(holders, key=lambda h: (h.port, h.pid or 0)))
@@ -106,7 +107,8 @@ def free_ports(
     chosen: list[Holder] = []
     refs: dict[int, ProcessRef] = {}  # one process may listen on several ports
     for holder in holders:
-        if (holder.ours or force) and holder.pid is not None and holder.create_time is not None:
+        allowed = holder.ours or (force and not holder.live_run)
+        if allowed and holder.pid is not None and holder.create_time is not None:
             chosen.append(holder)
             refs[holder.pid] = ProcessRef(holder.pid, holder.create_time, group=holder.ours)
     refused = tuple(h for h in holders if h not in chosen)
@@ -148,7 +150,7 @@ def free_port(host: str = "127.0.0.1") -> int:
     return port
 
 
-def _holder(port: int, pid: int | None, entries: tuple[LedgerEntry, ...]) -> Holder | None:
+def _holder(port: int, pid: int | None, ledger: Ledger | None) -> Holder | None:
     """Describe the listener pid; None if it exited meanwhile."""
     if pid is None:
         return Holder(port, None, "?", (), None, ours=False, reason="unknown process")
@@ -165,21 +167,52 @@ def _holder(port: int, pid: int | None, entries: tuple[LedgerEntry, ...]) -> Hol
         user = proc.username()
     with contextlib.suppress(psutil.AccessDenied, psutil.NoSuchProcess):
         cmdline = tuple(proc.cmdline())
-    ours, reason = _ownership(proc, create_time, entries)
-    return Holder(port, pid, user, cmdline, create_time, ours=ours, reason=reason)
+    ours, live, reason = _ownership(proc, create_time, ledger)
+    return Holder(port, pid, user, cmdline, create_time, ours=ours, reason=reason, live_run=live)
 
 
 def _ownership(
-    proc: psutil.Process, create_time: float, entries: tuple[LedgerEntry, ...]
-) -> tuple[bool, str]:
-    for entry in entries:
-        if entry.pid == proc.pid and same_time(entry.create_time, create_time):
-            return True, f"in ledger of run {entry.run_id}"
+    proc: psutil.Process, create_time: float, ledger: Ledger | None
+) -> tuple[bool, bool, str]:
+    """(ours, started by another live run, why): by the ledger entry of this exact process,
+    else by the run token in its environment."""
+    entry = ledger.entry_for(proc.pid, create_time) if ledger is not None else None
+    if entry is not None:
+        return _judge_owner(
+            entry.owner_pid,
+            entry.owner_create_time,
+            entry.run_id,
+            f"in ledger of run {entry.run_id}",
+        )
     try:
         token = proc.environ().get(TOKEN_ENV)
     except (psutil.AccessDenied, psutil.NoSuchProcess):
-        return False, "not started by regress (environment not readable)"
-    for entry in entries:
-        if token is not None and token == entry.token:
-            return True, f"carries run token of run {entry.run_id}"
-    return False, "not started by regress"
+        return False, False, "not started by regress (environment not readable)"
+    if token is None:
+        return False, False, "not started by regress"
+    run = ledger.run_for_token(token) if ledger is not None else None
+    if run is not None:
+        return _judge_owner(
+            run.owner_pid,
+            run.owner_create_time,
+            run.run_id,
+            f"carries run token of run {run.run_id}",
+        )
+    owner = token_owner(token)
+    if owner is not None and owner_alive(token):
+        run_id, pid, _ = owner
+        return (
+            False,
+            True,
+            f"in use by live regress run {run_id} (pid {pid}) of another reports folder",
+        )
+    if owner is not None:
+        return False, False, f"left by dead regress run {owner[0]}, other reports"
+    return False, False, "not started by regress"
+
+
+def _judge_owner(pid: int, create_time: float, run_id: str, why: str) -> tuple[bool, bool, str]:
+    """Ours when the owner is this process or gone; another live run's otherwise."""
+    if is_me(pid, create_time) or not running(pid, create_time):
+        return True, False, why
+    return False, True, f"in use by live regress run {run_id} (pid {pid})"

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from regress.errors import RegressError
 from regress.manifest.model import ReadyKind, ServerSpec
-from regress.proc.ledger import TOKEN_ENV, Ledger
+from regress.proc.ledger import ROLE_ENV, TOKEN_ENV, Ledger
 from regress.proc.popen import POLL_INTERVAL, Child, spawn, stop
 from regress.proc.ports import PORT_WAIT, wait_free
 
@@ -110,6 +110,7 @@ def start_server(
     data_dir: Path,
     suite_dir: Path,
     python: str = sys.executable,
+    role: str | None = None,
 ) -> RunningServer:
     """Start spec's server in its own process group and wait until its readiness probe passes.
 
@@ -124,6 +125,8 @@ def start_server(
         data_dir: value of {data_dir}.
         suite_dir: value of {suite_dir}.
         python: value of {python}.
+        role: REGRESS_ROLE for the server's process chain (None: keep the caller's), so the
+            processes it leaves behind can be found after it stopped.
 
     Returns:
         The ready server.
@@ -136,6 +139,8 @@ def start_server(
     argv = render_command(spec, port=port, python=python, data_dir=data_dir, suite_dir=suite_dir)
     url = ready_url(spec, port=port) if spec.ready.kind is ReadyKind.HTTP else ""
     full_env = {**os.environ, **dict(spec.env), **env, TOKEN_ENV: token}
+    if role is not None:
+        full_env[ROLE_ENV] = role
     started = time.monotonic()
     child = spawn(argv, cwd=spec.cwd, env=full_env, log_path=log_path)
     try:

@@ -9,7 +9,7 @@ from regress.judging.suite import blocked_reason, judge_suite, judged, not_run
 from regress.running.freeing import free_suite_ports
 from regress.running.pytest_run import run_pytest
 from regress.running.recorder import Recorder, now
-from regress.running.servers import suite_servers
+from regress.running.servers import pytest_role, suite_servers
 from regress.running.setup import Interrupted, RunSetup
 
 KIND = PassKind.COMBINED
@@ -45,7 +45,7 @@ def run_combined(setup: RunSetup, recorder: Recorder) -> None:
         if not runnable:
             return
         try:
-            with suite_servers(setup, recorder, runnable, directory) as servers:
+            with suite_servers(setup, recorder, runnable, directory, KIND) as servers:
                 for suite in (s for s in runnable if s.name in servers.errors):
                     _add(
                         setup,
@@ -77,6 +77,7 @@ def run_combined(setup: RunSetup, recorder: Recorder) -> None:
                         nodeid,
                         outcome,
                     ),
+                    role=pytest_role(KIND, "all"),
                 )
         except (Interrupted, KeyboardInterrupt):
             for suite in (s for s in runnable if not recorder.has(s.name)):
@@ -112,10 +113,12 @@ def run_combined(setup: RunSetup, recorder: Recorder) -> None:
                     ports=tuple(e for e in ports if e.port == suite.port),
                     ready_seconds=servers.ready_seconds(suite.name),
                     teardown_seconds=servers.teardowns.get(suite.name),
+                    leaks=servers.leaks.get(suite.name, ()),
                 ),
             )
         recorder.order([s.name for s in suites])
         open_pass.exit_code = run.exit_code
+        open_pass.leaks = run.leaked
         open_pass.artifacts = recorder.artifacts(directory)
 
 

@@ -10,7 +10,7 @@ from regress.manifest.model import Suite
 from regress.running.freeing import free_suite_ports
 from regress.running.pytest_run import run_pytest
 from regress.running.recorder import Recorder, now
-from regress.running.servers import suite_servers
+from regress.running.servers import pytest_role, suite_servers
 from regress.running.setup import Interrupted, RunSetup
 
 KIND = PassKind.ISOLATION
@@ -42,7 +42,7 @@ def _suite(setup: RunSetup, recorder: Recorder, suite: Suite) -> SuiteResult:
             ),
         )
     try:
-        with suite_servers(setup, recorder, [suite], directory.parent) as servers:
+        with suite_servers(setup, recorder, [suite], directory.parent, KIND) as servers:
             if suite.name in servers.errors:
                 error = servers.errors[suite.name]
             else:
@@ -57,6 +57,7 @@ def _suite(setup: RunSetup, recorder: Recorder, suite: Suite) -> SuiteResult:
                     on_event=lambda nodeid, outcome: setup.sink.test_finished(
                         KIND, suite.name, nodeid, outcome
                     ),
+                    role=pytest_role(KIND, suite.name),
                 )
     except (Interrupted, KeyboardInterrupt):
         recorder.add(
@@ -101,6 +102,7 @@ def _suite(setup: RunSetup, recorder: Recorder, suite: Suite) -> SuiteResult:
             ports=ports,
             ready_seconds=servers.ready_seconds(suite.name),
             teardown_seconds=servers.teardowns.get(suite.name),
+            leaks=run.leaked + servers.leaks.get(suite.name, ()),
         ),
     )
 

@@ -15,7 +15,9 @@ from pathlib import Path
 from regress.judging.junit import JUnitCase, JUnitError, read_junit
 from regress.judging.suite import PytestOutcome
 from regress.proc import popen
+from regress.proc.ledger import ROLE_ENV, Ledger
 from regress.proc.server import log_tail
+from regress.proc.sweep import stop_leftovers
 from regress.running.context import CONTEXT_ENV, TOKEN_ENV, RunContext, write_context
 
 POLL_SECONDS = 0.1
@@ -72,8 +74,14 @@ def run_pytest(
     timeout: float,
     options: PytestOptions,
     on_event: Callable[[str, str], None],
+    role: str,
 ) -> PytestOutcome:
-    """Run pytest on targets with the context, streaming (nodeid, outcome) events."""
+    """Run pytest on targets with the context, streaming (nodeid, outcome) events.
+
+    The process is recorded in the ledger while it runs; afterwards every process it left
+    behind (its group, and whatever carries the run token and its role) is stopped and named
+    in the outcome's `leaked`.
+    """
     directory.mkdir(parents=True, exist_ok=True)
     junit = directory / "junit.xml"
     log = directory / "pytest.log"
@@ -86,6 +94,7 @@ def run_pytest(
         **os.environ,  # the tests need PATH, HOME, the user's PYTHONPATH, ...
         CONTEXT_ENV: str(context_path),
         TOKEN_ENV: context.token,
+        ROLE_ENV: role,
         "REGRESS_EVENTS": str(events_path),
         "PYTHONUNBUFFERED": "1",
         **dict(options.env),
@@ -99,6 +108,16 @@ def run_pytest(
     )
     started = time.monotonic()
     child = popen.spawn(command, cwd=context.root, env=env, log_path=log)
+    ledger = Ledger(context.ledger)
+    ledger.record(
+        pid=child.pid,
+        create_time=child.create_time,
+        port=0,
+        run_id=context.run_id,
+        token=context.token,
+        argv=child.argv,
+        role="pytest",
+    )
     events: list[tuple[str, str]] = []
     running = ""
     timed_out = False
@@ -115,6 +134,8 @@ def run_pytest(
     finally:
         if child.poll() is None:
             popen.stop(child, grace=5.0)
+        leaked = stop_leftovers(child, context.token, role)
+        ledger.forget(child.pid)
     duration = time.monotonic() - started
     cases: tuple[JUnitCase, ...] = ()
     junit_error = ""
@@ -133,6 +154,7 @@ def run_pytest(
         events=tuple(events),
         running=running if timed_out else "",
         log_tail=log_tail(log, lines=15) if junit_error else (),
+        leaked=leaked,
     )
 
 

@@ -46,6 +46,7 @@ class OpenPass:
 
     exit_code: int | None = None
     artifacts: tuple[tuple[str, str], ...] = ()
+    leaks: tuple[str, ...] = ()
 
 
 def now() -> str:
@@ -122,6 +123,7 @@ class Recorder:
                     time.monotonic() - clock,
                     open_pass.exit_code,
                     open_pass.artifacts,
+                    open_pass.leaks,
                 )
             )
             self.current = []

@@ -10,9 +10,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from regress.errors import RegressError
+from regress.judging.results import PassKind
 from regress.manifest.model import Scope, Suite
 from regress.proc.ports import wait_free
-from regress.proc.server import RunningServer, ServerStartError, start_server, stop_server
+from regress.proc.server import RunningServer, start_server, stop_server
+from regress.proc.sweep import stop_leftovers
 from regress.running.recorder import Recorder
 from regress.running.setup import RunSetup
 
@@ -26,6 +29,7 @@ class ServerSet:
     running: dict[str, RunningServer] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)  # suite -> why its server did not start
     teardowns: dict[str, float] = field(default_factory=dict)  # suite -> seconds, after the block
+    leaks: dict[str, tuple[str, ...]] = field(default_factory=dict)  # suite -> left behind
 
     def url(self, suite: str) -> str | None:
         """The suite's server URL, if regress started one for it."""
@@ -40,20 +44,28 @@ class ServerSet:
 
 @contextlib.contextmanager
 def suite_servers(
-    setup: RunSetup, recorder: Recorder, suites: Sequence[Suite], directory: Path
+    setup: RunSetup,
+    recorder: Recorder,
+    suites: Sequence[Suite],
+    directory: Path,
+    kind: PassKind,
 ) -> Iterator[ServerSet]:
     """Start the suite-scoped servers of these suites under directory/<suite>/, yield them, then
-    stop them and wait until every suite's port is free (a note when one stays busy)."""
+    stop them, and whatever they left (a daemonised server is found by its run token and
+    role), and wait until every suite's port is free (a note when one stays busy)."""
     servers = ServerSet()
     try:
         for suite in suites:
             if suite.scope is Scope.SUITE:
-                _start(setup, servers, suite, directory / suite.name)
+                _start(setup, servers, suite, directory / suite.name, kind)
         yield servers
     finally:
         for name, server in servers.running.items():
             grace = setup.selection.manifest.suite(name).server.grace
             servers.teardowns[name] = stop_server(server, setup.ledger, grace).seconds
+            left = stop_leftovers(server.child, setup.token, server_role(kind, name))
+            if left:
+                servers.leaks[name] = left
         for suite in suites:
             if not wait_free(suite.port, PORT_WAIT_SECONDS):
                 recorder.note(
@@ -62,7 +74,19 @@ def suite_servers(
                 )
 
 
-def _start(setup: RunSetup, servers: ServerSet, suite: Suite, suite_dir: Path) -> None:
+def server_role(kind: PassKind, suite: str) -> str:
+    """REGRESS_ROLE of a suite's server and everything it starts."""
+    return f"server:{kind.value}:{suite}"
+
+
+def pytest_role(kind: PassKind, suite: str) -> str:
+    """REGRESS_ROLE of a pytest process (suite "all" in the combined pass)."""
+    return f"pytest:{kind.value}:{suite}"
+
+
+def _start(
+    setup: RunSetup, servers: ServerSet, suite: Suite, suite_dir: Path, kind: PassKind
+) -> None:
     suite_dir.mkdir(parents=True, exist_ok=True)
     try:
         server = start_server(
@@ -75,8 +99,9 @@ def _start(setup: RunSetup, servers: ServerSet, suite: Suite, suite_dir: Path) -
             ledger=setup.ledger,
             data_dir=suite_dir / "data",
             suite_dir=suite_dir,
+            role=server_role(kind, suite.name),
         )
-    except ServerStartError as exc:
+    except RegressError as exc:  # did not start, or its command cannot be started at all
         servers.errors[suite.name] = exc.message
         return
     servers.running[suite.name] = server

@@ -18,10 +18,11 @@ from regress import __version__
 from regress.cli import app
 from regress.proc import popen
 from regress.proc.browser import CHROMIUM_ENV
-from regress.proc.display import SOCKET_DIR, virtual_display
-from regress.proc.ledger import Ledger
+from regress.proc.display import virtual_display
+from regress.proc.ledger import ROLE_ENV, TOKEN_ENV, Ledger
 from tests.runner.fixture_projects import copy_fixture_project
 
+SOCKET_DIR = Path("/tmp/.X11-unix")
 WIDE = {"COLUMNS": "250"}  # Rich tables on one line per row, whatever the real terminal is
 
 Launch = Callable[..., popen.Child]  # the conftest fixture
@@ -211,7 +212,9 @@ def test_virtual_display_starts_and_stops_xvfb(
 ) -> None:
     monkeypatch.delenv("DISPLAY", raising=False)
 
-    with virtual_display(True, log_dir=tmp_path) as env:
+    ledger = Ledger.in_reports(tmp_path / "reports")
+
+    with virtual_display(True, log_dir=tmp_path, ledger=ledger, run_id="r", token="tok") as env:
         extra = dict(env)
         assert set(extra) == {"DISPLAY"}
         match = re.fullmatch(r":(\d+)", extra["DISPLAY"])
@@ -221,12 +224,14 @@ def test_virtual_display_starts_and_stops_xvfb(
         assert path.is_socket()
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as client:
             client.connect(str(path))  # Xvfb accepts X clients on it
-        running = _xvfb_children()
-        assert [p.cmdline()[1] for p in running] == [f":{number}"]
+        (xvfb,) = _xvfb_children()
+        assert (xvfb.environ()[TOKEN_ENV], xvfb.environ()[ROLE_ENV]) == ("tok", "xvfb")
+        assert [(e.pid, e.role) for e in ledger.entries()] == [(xvfb.pid, "xvfb")]
 
     assert _xvfb_children() == []
+    assert ledger.entries() == ()
     assert not path.exists()  # Xvfb removed its socket on SIGTERM: a clean stop, not a kill
-    assert (tmp_path / f"xvfb-{number}.log").is_file()
+    assert (tmp_path / "xvfb.log").is_file()
 
 
 @pytest.mark.parametrize(

@@ -73,7 +73,7 @@ def test_suite_servers_start_serve_and_stop(setup: RunSetup, tmp_path: Path) -> 
     suite = setup.selection.suites[0]
     recorder = Recorder(setup)
 
-    with suite_servers(setup, recorder, [suite], tmp_path / "pass") as servers:
+    with suite_servers(setup, recorder, [suite], tmp_path / "pass", PassKind.ISOLATION) as servers:
         url = servers.url(suite.name)
         assert url == f"http://127.0.0.1:{suite.port}"
         assert not is_free(suite.port)
@@ -94,7 +94,9 @@ def test_suite_servers_record_a_server_that_does_not_start(setup: RunSetup, tmp_
     )
     suite = suite.__class__(**{**suite.__dict__, "server": broken})
 
-    with suite_servers(setup, Recorder(setup), [suite], tmp_path / "pass") as servers:
+    with suite_servers(
+        setup, Recorder(setup), [suite], tmp_path / "pass", PassKind.ISOLATION
+    ) as servers:
         assert servers.url(suite.name) is None
 
     assert "exited with code 3" in servers.errors[suite.name]
