@@ -20,6 +20,7 @@ from regress.judging.results import (
 from regress.judging.verdicts import (
     FailingTest,
     Judgement,
+    Leak,
     PlanVerdict,
     RequirementVerdict,
     SuiteProblem,
@@ -56,7 +57,19 @@ def judge(record: RunRecord) -> Judgement:
     partial = record.interrupted or not record.complete
     suites = tuple(_suite(record, info, ran, partial) for info in record.suites)
     requirements = _requirements(record, suites)
-    plans = tuple(_plan(record, plan, suites, requirements, partial) for plan in record.plans)
+    leaks = _leaks(record)
+    plans = tuple(
+        _plan(
+            record,
+            plan,
+            suites=suites,
+            requirements=requirements,
+            partial=partial,
+            ran=ran,
+            leaks=leaks,
+        )
+        for plan in record.plans
+    )
     return Judgement(
         record=record,
         ran=ran,
@@ -68,6 +81,7 @@ def judge(record: RunRecord) -> Judgement:
         expected=sum(v.expected for v in suites),
         failing=tuple(f for v in suites for f in v.failing),
         problems=tuple(p for v in suites for p in v.problems),
+        leaks=leaks,
         ok=bool(requirements) and all(r.satisfied for r in requirements) and not record.interrupted,
     )
 
@@ -288,31 +302,71 @@ def _requirements(
 def _plan(
     record: RunRecord,
     plan: PlanInfo,
+    *,
     suites: tuple[SuiteVerdict, ...],
     requirements: tuple[RequirementVerdict, ...],
     partial: bool,
+    ran: tuple[PassKind, ...],
+    leaks: tuple[Leak, ...],
 ) -> PlanVerdict:
+    """A plan is complete only when every one of its suites ran and passed in both passes."""
     verdicts = {v.requirement: v for v in requirements}
     mine = tuple(v for v in suites if v.suite in plan.suites)
-    satisfied = tuple(
-        r for r in plan.requirements if r in verdicts and verdicts[r].satisfied and not partial
+    both = len(ran) == len(PassKind) and not partial
+    selected = {v.requirement for v in mine}
+    # a plan's suite may verify another plan's requirement: it still counts for this plan
+    checked = [*plan.requirements, *(v.requirement for v in mine)]
+    failed = tuple(
+        dict.fromkeys(
+            r for r in checked if r in selected and not verdicts[r].satisfied and not partial
+        )
     )
-    selected = {info.requirement for info in record.suites if info.name in plan.suites}
-    unsatisfied = tuple(r for r in plan.requirements if r not in satisfied and r in selected)
+    satisfied = tuple(
+        r for r in plan.requirements if r in selected and verdicts[r].satisfied and both
+    )
+    unverified = tuple(
+        r for r in plan.requirements if r in selected and r not in failed and r not in satisfied
+    )
+    missing = [name for name in plan.suites if name not in {v.suite for v in mine}]
+    not_run = []
+    if missing:
+        not_run.append(f"suites not selected: {', '.join(missing)}")
+    not_run += [f"{kind.value} pass not run" for kind in PassKind if kind not in ran]
+    plan_leaks = tuple(leak for leak in leaks if leak.suite in plan.suites or not leak.suite)
     return PlanVerdict(
         key=f"{plan.phase}/{plan.plan}",
         info=plan,
         suites=mine,
         satisfied=satisfied,
-        unsatisfied=unsatisfied,
+        unsatisfied=failed,
+        unverified=unverified,
         not_selected=tuple(r for r in plan.requirements if r not in selected),
+        not_run=tuple(not_run),
         passed=sum(v.passed_tests for v in mine),
         expected=sum(v.expected for v in mine),
         failing=tuple(f for v in mine for f in v.failing),
         problems=tuple(p for v in mine for p in v.problems),
         integrity=_integrity(record, {v.suite for v in mine}),
-        self_check=bool(satisfied) and not unsatisfied and not partial,
+        leaks=plan_leaks,
+        self_check=bool(satisfied)
+        and not failed
+        and not unverified
+        and not missing
+        and both
+        and all(v.passed for v in mine),
     )
+
+
+def _leaks(record: RunRecord) -> tuple[Leak, ...]:
+    """Every process a suite's pytest or server, or the combined process, left behind."""
+    found = []
+    for result in record.passes:
+        found += [
+            Leak(s.suite, s.requirement, result.kind, s.leaks) for s in result.suites if s.leaks
+        ]
+        if result.leaks:
+            found.append(Leak("", "", result.kind, result.leaks))
+    return tuple(found)
 
 
 def _integrity(record: RunRecord, names: Collection[str]) -> tuple[IntegrityFinding, ...]:

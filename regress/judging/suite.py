@@ -194,14 +194,18 @@ def not_run(
 
 def blocked_reason(ports: tuple[PortEvent, ...]) -> str:
     """Why a suite could not run on its ports: each refused holder, or a port still busy."""
-    return "; ".join(
-        f"port {e.port}: {e.reason}"
-        if e.pid is None
-        else f"port {e.port} held by pid {e.pid} ({e.user}: {e.cmdline}), "
-        "not started by regress - stop it or pass --force-ports"
-        for e in ports
-        if not e.freed
-    )
+    return "; ".join(_refusal(e) for e in ports if not e.freed)
+
+
+def _refusal(event: PortEvent) -> str:
+    if event.pid is None:
+        return f"port {event.port}: {event.reason}"
+    held = f"port {event.port} held by pid {event.pid} ({event.user}: {event.cmdline})"
+    if event.reason.startswith("in use by live regress run"):
+        return f"{held}, {event.reason} - wait for it; --force-ports never stops a live run"
+    if event.reason.startswith("not started by regress"):
+        return f"{held}, not started by regress - stop it or pass --force-ports"
+    return f"{held}, {event.reason} - stop it or pass --force-ports"
 
 
 def _event_status(outcome: str) -> TestStatus:

@@ -78,6 +78,16 @@ class SuiteProblem:
 
 
 @dataclass(frozen=True)
+class Leak:
+    """Processes a suite's pytest or server (or the combined pytest process) left behind."""
+
+    suite: str  # "" for the combined pytest process, which ran every suite
+    requirement: str
+    kind: PassKind
+    processes: tuple[str, ...]  # "pid N (command)", each stopped by regress
+
+
+@dataclass(frozen=True)
 class SuiteVerdict:
     """One suite across the two passes."""
 
@@ -130,15 +140,18 @@ class PlanVerdict:
     key: str  # "<phase slug>/<plan>"
     info: PlanInfo
     suites: tuple[SuiteVerdict, ...]  # the plan's suites that were selected
-    satisfied: tuple[str, ...]
-    unsatisfied: tuple[str, ...]  # selected for this run but not satisfied
+    satisfied: tuple[str, ...]  # verified in both passes: the plan's requirements-completed
+    unsatisfied: tuple[str, ...]  # failed (a suite's requirement too, if another plan's)
+    unverified: tuple[str, ...]  # passed where they ran, but not in both passes
     not_selected: tuple[str, ...]  # none of their suites was selected for this run
+    not_run: tuple[str, ...]  # what of the plan did not run, one phrase each
     passed: int
     expected: int
     failing: tuple[FailingTest, ...]
     problems: tuple[SuiteProblem, ...]
     integrity: tuple[IntegrityFinding, ...]  # findings in this plan's suite files
-    self_check: bool  # the plan's SUMMARY may say PASSED
+    leaks: tuple[Leak, ...]  # processes its suites left behind
+    self_check: bool  # every suite of the plan ran and passed in both passes
 
 
 @dataclass(frozen=True)
@@ -155,6 +168,7 @@ class Judgement:
     expected: int
     failing: tuple[FailingTest, ...]
     problems: tuple[SuiteProblem, ...]
+    leaks: tuple[Leak, ...]
     ok: bool  # every selected requirement satisfied: exit code 0
 
     @property

@@ -9,7 +9,7 @@ from pathlib import Path
 from regress.errors import RegressError
 from regress.judging.history import RUN_FILE
 from regress.judging.results import PassKind, PortEvent, RunRecord, SuiteResult
-from regress.judging.verdicts import Judgement, PlanVerdict, SuiteVerdict
+from regress.judging.verdicts import Judgement, Leak, PlanVerdict, SuiteVerdict
 from regress.judging.wording import format_seconds, one_line, passes_phrase
 from regress.reporting.summary_frontmatter import (
     OVERRIDES,
@@ -119,14 +119,27 @@ def _one_liner(j: Judgement, p: PlanVerdict) -> str:
             f"{requirement_list(p.satisfied)} satisfied"
         )
     counts = f"{p.passed}/{p.expected} regression tests pass {where}"
-    missing = f"{requirement_list(p.unsatisfied)} not satisfied"
     if j.record.interrupted:
-        return f"Partial run (interrupted): {counts}; {missing}"
+        return f"Partial run (interrupted): {counts}; {_open(p)}"
     if j.partial:
-        waiting = requirement_list(p.unsatisfied)
+        waiting = requirement_list(p.unverified)
         return f"Partial run (still running): {counts} so far; {waiting} not yet verified"
     reasons = _reasons(j, p)
-    return f"{counts}; {missing}" + (f" ({reasons})" if reasons else "")
+    return f"{counts}; {_open(p)}" + (f" ({reasons})" if reasons else "")
+
+
+def _open(p: PlanVerdict) -> str:
+    """What keeps the plan from being complete: "REG-01 not satisfied; REG-03 not run"."""
+    parts = [
+        f"{requirement_list(ids)} {what}"
+        for ids, what in (
+            (p.unsatisfied, "not satisfied"),
+            (p.unverified, "not verified in both passes"),
+            (p.not_selected, "not run"),
+        )
+        if ids
+    ]
+    return "; ".join(parts) or "not every suite of the plan passed"
 
 
 def _reasons(j: Judgement, p: PlanVerdict) -> str:
@@ -167,7 +180,15 @@ def _accomplishments(j: Judgement, p: PlanVerdict) -> list[str]:
     lines = []
     for requirement in p.info.requirements:
         suites = [v for v in p.suites if v.requirement == requirement]
-        state = "satisfied" if requirement in p.satisfied else "not satisfied"
+        state = (
+            "satisfied"
+            if requirement in p.satisfied
+            else "not verified in both passes"
+            if requirement in p.unverified
+            else "not verified"
+            if requirement in p.not_selected
+            else "not satisfied"
+        )
         detail = "; ".join(f"`{v.suite}` {_suite_counts(j, p, v)}" for v in suites)
         lines.append(f"- **{requirement}** {state}: {detail or 'no suite selected in this run'}")
     return lines or ["- No requirements listed for this plan"]
@@ -234,6 +255,7 @@ def _issues(j: Judgement, p: PlanVerdict) -> list[str]:
             f"{problem.kind.value} pass: {problem.reason}{not_run}"
         )
     lines += [_port_line(r, port) for v in p.suites for r in v.results for port in r.ports]
+    lines += [_leak_line(leak) for leak in p.leaks]
     lines += [
         f"- Integrity: {finding.kind} at {_code(f'{finding.path}:{finding.line}')}: "
         f"{_code(one_line(finding.text))}"
@@ -253,33 +275,42 @@ def _port_line(result: SuiteResult, port: PortEvent) -> str:
     )
 
 
+def _leak_line(leak: Leak) -> str:
+    who = (
+        f"Suite {_code(leak.suite)} ({leak.requirement})"
+        if leak.suite
+        else "The combined pytest process"
+    )
+    return (
+        f"- {who} leaked {plural(len(leak.processes), 'process')} in the {leak.kind.value} pass, "
+        f"stopped by regress: {', '.join(_code(p) for p in leak.processes)}"
+    )
+
+
 def _code(text: str) -> str:
     """Inline markdown code, safe for text holding backticks."""
     return f"`{text.replace('`', chr(39))}`"
 
 
 def _readiness(j: Judgement, p: PlanVerdict) -> list[str]:
-    unverified = (
-        [f"{requirement_list(p.not_selected)} not verified: none of their suites was selected."]
-        if p.not_selected
-        else []
-    )
-    if p.self_check and not p.not_selected:
+    if p.self_check:
         return [
             f"{requirement_list(p.satisfied)} verified {passes_phrase(j.ran)}; "
             "ready for the next plan."
         ]
-    if p.self_check:
-        return [
-            f"{requirement_list(p.satisfied)} verified {passes_phrase(j.ran)}.",
-            *unverified,
-            "Run the whole plan before moving on.",
-        ]
-    lines = [f"Not ready: {requirement_list(p.unsatisfied)} not satisfied.", *unverified]
+    lines = [f"Not ready: {_open(p)}."]
+    if p.not_selected:
+        lines.append(
+            f"{requirement_list(p.not_selected)} not verified: none of their suites was selected."
+        )
     if j.partial:
         lines.append("The run did not finish; run it again to get a complete result.")
     elif p.failing or p.problems:
         lines.append("Fix what is listed under Issues Encountered and run the plan again.")
+    if p.not_run and not j.partial:
+        lines.append(
+            f"Run every suite of the plan in both passes: regress run --phase {p.info.phase}"
+        )
     return lines
 
 
@@ -287,10 +318,13 @@ def _self_check(j: Judgement, p: PlanVerdict) -> str:
     record = j.record
     where = passes_phrase(j.ran)
     if p.self_check:
+        # Counts only: GSD reads fail/incomplete/blocked anywhere after the heading as a failed
+        # check, and a requirement id or suite name (FAILOVER-01) may contain them.
+        count = len(p.satisfied)
         lines = [
             f"- Run record {record.run_id} complete, not interrupted",
             f"- {p.expected}/{p.expected} expected tests passed {where}",
-            f"- {requirement_list(p.satisfied)} satisfied",
+            f"- {count}/{count} requirements of this plan satisfied",
         ]
         found = len(p.integrity)
         lines.append(
@@ -307,5 +341,10 @@ def _self_check(j: Judgement, p: PlanVerdict) -> str:
     lines.append(f"- {p.passed}/{p.expected} expected tests passed {where}")
     if p.satisfied:
         lines.append(f"- {requirement_list(p.satisfied)} satisfied")
-    lines.append(f"- {requirement_list(p.unsatisfied) or 'no requirement'} not satisfied")
+    if p.unsatisfied:
+        lines.append(f"- {requirement_list(p.unsatisfied)} not satisfied")
+    if p.not_run:
+        lines.append(f"- Not run: {'; '.join(p.not_run)}")
+    elif p.unverified:
+        lines.append(f"- {requirement_list(p.unverified)} not verified in both passes")
     return "## Self-Check: FAILED\n\n" + "\n".join(lines)

@@ -92,7 +92,9 @@ def minutes(seconds: float) -> str:
 
 
 def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+    return (
+        f"{count} {noun}" if count == 1 else f"{count} {noun}{'es' if noun.endswith('s') else 's'}"
+    )
 
 
 def requirement_list(ids: Iterable[str]) -> str:

@@ -216,6 +216,11 @@ def render_notices(judgement: Judgement) -> Text | None:
             text.append(f"\nport {port.port} {action}", style=style)
             text.append(f" before {result.suite} ({result.kind.value}): pid {pid}, ")
             text.append(f"user {port.user or '?'}, {one_line(port.cmdline)}: {port.reason}")
+    for leak in judgement.leaks:
+        who = f"suite {leak.suite}" if leak.suite else "the combined pytest process"
+        count = len(leak.processes)
+        text.append(f"\n{who} leaked {count} process{'es' if count > 1 else ''}", style="yellow")
+        text.append(f" in the {leak.kind.value} pass (stopped): {', '.join(leak.processes)}")
     for note in record.notes:
         text.append("\nnote: ", style="bold").append(one_line(note))
     if not text:

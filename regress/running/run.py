@@ -4,9 +4,10 @@ ends (finished, interrupted or crashed)."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
 from dataclasses import replace
+
+import psutil
 
 from regress.errors import RegressError
 from regress.judging.results import RunRecord
@@ -45,12 +46,13 @@ def execute_run(
     check_reports_folder(options.reports)
     setup = RunSetup.new(selection, options, sink)
     lock = RunLock(options.reports)
-    took_over = lock.acquire(setup.run_id, sys.argv)
+    command = psutil.Process().cmdline()  # as ps shows it: `python -m regress run ...` too
+    took_over = lock.acquire(setup.run_id, command)
     try:
         notes = _clean_up_after_dead_runs(setup)
         if took_over:
             notes.insert(0, took_over)
-        setup.ledger.register_run(setup.run_id, setup.token, sys.argv)
+        setup.ledger.register_run(setup.run_id, setup.token, command)
         try:
             return _run(setup, notes, writers)
         finally:

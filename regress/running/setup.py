@@ -8,10 +8,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import psutil
+
 from regress.judging import history
 from regress.manifest.model import Suite
 from regress.manifest.select import Selection
 from regress.proc.ledger import Ledger
+from regress.proc.sweep import make_token
 from regress.running.context import RunContext, suite_context
 from regress.running.events import ProgressSink
 from regress.running.pytest_run import PytestOptions
@@ -49,12 +52,13 @@ class RunSetup:
     def new(cls, selection: Selection, options: RunOptions, sink: ProgressSink) -> RunSetup:
         """A fresh run id and token, its folder under the reports directory, and the ledger."""
         run_id = history.new_run_id(datetime.now(UTC))
+        me = psutil.Process()
         return cls(
             selection=selection,
             options=options,
             sink=sink,
             run_id=run_id,
-            token=f"regress-{run_id}-{secrets.token_hex(4)}",
+            token=make_token(run_id, me.pid, me.create_time(), secrets.token_hex(4)),
             dir=history.run_dir(options.reports, run_id),
             ledger=Ledger.in_reports(options.reports),
         )

@@ -102,11 +102,11 @@ def one_plan_fails() -> RunRecord:
 PASSING_SUMMARIES = [
     pytest.param(records.passing_record(), records.PLAN_02, id="passing-02"),
     pytest.param(records.passing_record(), records.PLAN_01, id="passing-01"),
-    pytest.param(records.isolation_only_record(), records.PLAN_02, id="isolation-only"),
     pytest.param(one_plan_fails(), records.PLAN_02, id="other-plan-blocked"),
 ]
 ALL_SUMMARIES = [
     *PASSING_SUMMARIES,
+    pytest.param(records.isolation_only_record(), records.PLAN_02, id="isolation-only"),
     pytest.param(records.failing_record(), records.PLAN_02, id="failing-02"),
     pytest.param(records.failing_record(), records.PLAN_01, id="failing-01"),
     pytest.param(one_plan_fails(), records.PLAN_01, id="blocked-01"),
@@ -240,7 +240,8 @@ def test_heading_then_bold_one_liner_on_the_very_next_line(record: RunRecord, ke
         pytest.param(
             records.isolation_only_record(),
             records.PLAN_02,
-            "**All 9 regression tests pass in isolation; REG-01..REG-04 satisfied**",
+            "**9/9 regression tests pass in isolation; "
+            "REG-01..REG-04 not verified in both passes**",
             id="isolation-only",
         ),
         pytest.param(
@@ -261,7 +262,7 @@ def test_heading_then_bold_one_liner_on_the_very_next_line(record: RunRecord, ke
             records.interrupted_record(),
             records.PLAN_02,
             "**Partial run (interrupted): 5/9 regression tests pass in isolation; "
-            "REG-01..REG-04 not satisfied**",
+            "REG-01..REG-04 not verified in both passes**",
             id="interrupted",
         ),
         pytest.param(
@@ -401,11 +402,22 @@ def test_deviations() -> None:
     text = render_summary(narrowed, records.PLAN_02)
     assert "- Suite `focus-loss` not selected in this run" in section(text, "Deviations")
     assert front(text)["requirements-completed"] == ["REG-01", "REG-02", "REG-03"]
-    # The self-check follows the run's exit code (every selected requirement satisfied);
-    # the unselected requirement is named as not verified, not claimed.
-    assert after_self_check(text).startswith("## Self-Check: PASSED")
+    # Not every suite of the plan ran: the plan is not complete, even though every selected
+    # requirement is satisfied; the self-check names what did not run.
+    tail = after_self_check(text)
+    assert tail.startswith("## Self-Check: FAILED")
+    assert tail.rstrip().endswith("- Not run: suites not selected: focus-loss")
     assert "REG-04 not verified: none of their suites was selected." in section(text, "Next")
     assert "REG-04" not in front(text)["requirements-completed"]
+
+
+def test_a_plan_run_in_one_pass_only_is_not_complete() -> None:
+    text = render_summary(records.isolation_only_record(), records.PLAN_02)
+
+    tail = after_self_check(text)
+    assert tail.startswith("## Self-Check: FAILED")
+    assert tail.rstrip().endswith("- Not run: combined pass not run")
+    assert front(text)["requirements-completed"] == []
 
 
 def test_issues_encountered() -> None:

@@ -39,8 +39,16 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--delay", type=float, default=0.0, help="seconds before listening")
+    parser.add_argument(
+        "--daemon-worker",
+        action="store_true",
+        help="serve from a daemonised grandchild (fork, setsid, fork) that escapes the group",
+    )
     args = parser.parse_args()
     time.sleep(args.delay)
+    if args.daemon_worker and _daemonise():
+        while True:  # the launcher stays, as a supervisor would; the daemon serves
+            time.sleep(1)
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     print(f"listening on {args.port}", flush=True)
@@ -48,6 +56,16 @@ def main() -> None:
         server.serve_forever(poll_interval=0.05)
     finally:
         server.server_close()
+
+
+def _daemonise() -> bool:
+    """Fork a daemon; True in the launcher, False in the daemon (which goes on to serve)."""
+    if os.fork():
+        return True
+    os.setsid()
+    if os.fork():
+        os._exit(0)
+    return False
 
 
 if __name__ == "__main__":
