@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import string
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -29,6 +33,12 @@ SUITE_KEYS = (
     "test_timeout",
 )
 PLACEHOLDERS = ("python", "port", "host", "data_dir", "suite_dir")
+URL_PLACEHOLDERS = ("host", "port")
+# Folders and files of a pass (combined/<suite>/ sits beside them) and of the reports folder.
+RESERVED_NAMES = frozenset(
+    {"pytest.log", "junit.xml", "context.json", "events.jsonl", "playwright", "latest", "LATEST"}
+)
+PLAN_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 PHASE_RE = re.compile(r"^\d+[A-Za-z0-9_.-]*$")
 T = TypeVar("T")
@@ -94,8 +104,16 @@ def _named(
         raise reader.fail(section, key, "expected a mapping of name -> definition")
     built = {}
     for name, node in section.value.items():
-        if not NAME_RE.match(name):
-            raise reader.fail(node, f"{key}.{name}", "names use letters, digits, '_', '-', '.'")
+        if not NAME_RE.match(name) or ".." in name:
+            raise reader.fail(
+                node, f"{key}.{name}", "names use letters, digits, '_', '-', '.' (no '..', no '/')"
+            )
+        if name in RESERVED_NAMES:
+            raise reader.fail(
+                node,
+                f"{key}.{name}",
+                f"'{name}' is the name of a file regress writes in the run folder; rename it",
+            )
         built[name] = (build(name, node), node)
     return built
 
@@ -105,13 +123,7 @@ def _server(reader: Reader, root: Path, name: str, node: Node) -> ServerSpec:
     fields = reader.mapping(node, where, SERVER_KEYS)
     command = reader.texts(reader.required(fields, "command", where, node), f"{where}.command")
     for arg in command:
-        for placeholder in re.findall(r"\{([^{}]*)\}", arg):
-            if placeholder not in PLACEHOLDERS:
-                raise reader.fail(
-                    fields["command"],
-                    f"{where}.command",
-                    f"unknown placeholder '{{{placeholder}}}' (use {', '.join(PLACEHOLDERS)})",
-                )
+        _check_template(reader, fields["command"], f"{where}.command", arg, PLACEHOLDERS)
     ready_node = reader.required(fields, "ready", where, node)
     ready_fields = reader.mapping(ready_node, f"{where}.ready", READY_KEYS)
     timeout = 30.0
@@ -122,10 +134,15 @@ def _server(reader: Reader, root: Path, name: str, node: Node) -> ServerSpec:
             ready_node, f"{where}.ready", "give exactly one of 'http: URL' or 'tcp: true'"
         )
     if "http" in ready_fields:
-        url = reader.text(ready_fields["http"], f"{where}.ready.http")
-        if not url.startswith(("http://", "https://")):
+        url_node = ready_fields["http"]
+        url = reader.text(url_node, f"{where}.ready.http")
+        _check_template(reader, url_node, f"{where}.ready.http", url, URL_PLACEHOLDERS)
+        if not url.startswith("http://"):
             raise reader.fail(
-                ready_fields["http"], f"{where}.ready.http", "expected an http:// URL"
+                url_node,
+                f"{where}.ready.http",
+                f"'{url}': readiness is probed over plain HTTP on the server's own address; "
+                "write an http://127.0.0.1:{port}/... URL",
             )
         ready = ReadyCheck(ReadyKind.HTTP, url, timeout)
     else:
@@ -137,6 +154,7 @@ def _server(reader: Reader, root: Path, name: str, node: Node) -> ServerSpec:
         cwd = (root / reader.text(fields["cwd"], f"{where}.cwd")).resolve()
         if not cwd.is_dir():
             raise reader.fail(fields["cwd"], f"{where}.cwd", f"directory {cwd} does not exist")
+    _check_program(reader, fields["command"], f"{where}.command", command[0], cwd)
     return ServerSpec(
         name=name,
         command=command,
@@ -146,6 +164,43 @@ def _server(reader: Reader, root: Path, name: str, node: Node) -> ServerSpec:
         cwd=cwd,
         grace=reader.number(fields["grace"], f"{where}.grace") if "grace" in fields else 5.0,
     )
+
+
+def _check_template(
+    reader: Reader, node: Node, where: str, text: str, allowed: tuple[str, ...]
+) -> None:
+    """Every {placeholder} is one of allowed, with no format spec; braces are balanced."""
+    hint = f"use {', '.join('{' + name + '}' for name in allowed)}; write {{{{ and }}}} for braces"
+    try:
+        fields = [
+            (name, spec, conversion)
+            for _, name, spec, conversion in string.Formatter().parse(text)
+            if name is not None
+        ]
+    except ValueError as exc:
+        raise reader.fail(node, where, f"'{text}': {exc} ({hint})") from None
+    for name, spec, conversion in fields:
+        if name not in allowed or spec or conversion:
+            raise reader.fail(node, where, f"unknown placeholder '{{{name}}}' in '{text}' ({hint})")
+
+
+def _check_program(reader: Reader, node: Node, where: str, program: str, cwd: Path) -> None:
+    """The command's program exists: {python}, a path (relative to the server's cwd), or a
+    name on PATH (with this interpreter's bin/ first, as servers get it)."""
+    if "{" in program:
+        return  # filled in per suite; {python} is this interpreter
+    if "/" in program:
+        found = (cwd / program).exists()
+    else:
+        search = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+        found = shutil.which(program, path=search) is not None
+    if not found:
+        raise reader.fail(
+            node,
+            where,
+            f"program '{program}' not found (looked in {cwd if '/' in program else 'PATH'}); "
+            "install it, give its path, or use {python}",
+        )
 
 
 def _suite(
@@ -251,11 +306,14 @@ def _plans(
     for index, node in enumerate(section.value):
         where = f"plans[{index}]"
         fields = reader.mapping(node, where, PLAN_KEYS)
-        phase = reader.text(
-            reader.required(fields, "phase", where, node), f"{where}.phase", PHASE_RE
-        )
+        phase_node = reader.required(fields, "phase", where, node)
+        phase = reader.text(phase_node, f"{where}.phase", PHASE_RE)
+        if ".." in phase:
+            raise reader.fail(phase_node, f"{where}.phase", f"'{phase}' may not contain '..'")
         number = reader.required(fields, "plan", where, node)
-        plan_text = reader.text(number, f"{where}.plan")
+        plan_text = reader.text(number, f"{where}.plan", PLAN_RE)
+        if ".." in plan_text:
+            raise reader.fail(number, f"{where}.plan", f"'{plan_text}' may not contain '..'")
         plan_text = plan_text.zfill(2) if plan_text.isdigit() else plan_text
         key = f"{phase}/{plan_text}"
         if key in seen:
