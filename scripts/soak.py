@@ -88,28 +88,56 @@ def main() -> int:
                 if match := SWEPT.search(note):
                     sweeps.append((int(match[1]), int(match[3])))
             print(line + ("" if not problems else f"  ({len(problems)} problems so far)"))
-        unreadable = []
-        for run_id in list_runs(reports):
-            try:
-                load_record(reports, run_id)
-            except RegressError as exc:
-                unreadable.append(exc.message)
+        unreadable = _unreadable(reports)
         print()
-        print(f"runs: {args.runs} interrupted + {args.runs + 1} clean, {time.monotonic() - started:.0f}s")
-        print(f"signals sent: {dict(sent)}")
-        print(f"orphans found after the next run: {orphans}")
-        print(f"false verdicts: {false_verdicts}")
-        print(f"run.json files: {len(list_runs(reports))}, unreadable: {len(unreadable)}")
-        if sweeps:
-            times = sorted(ms for _, ms in sweeps)
-            print(
-                f"start-of-run sweeps that stopped something: {len(sweeps)}, scanned up to "
-                f"{max(n for n, _ in sweeps)} processes, median {times[len(times) // 2]} ms, "
-                f"max {times[-1]} ms"
-            )
+        print(
+            f"runs: {args.runs} interrupted + {args.runs + 1} clean, "
+            f"{time.monotonic() - started:.0f}s"
+        )
+        _print_figures(
+            sent,
+            orphans=orphans,
+            false_verdicts=false_verdicts,
+            records=len(list_runs(reports)),
+            unreadable=unreadable,
+            sweeps=sweeps,
+        )
         for problem in problems + unreadable:
             print("PROBLEM:", problem)
         return 1 if problems or unreadable else 0
+
+
+def _unreadable(reports: Path) -> list[str]:
+    """The messages of every run.json in `reports` that does not load."""
+    unreadable = []
+    for run_id in list_runs(reports):
+        try:
+            load_record(reports, run_id)
+        except RegressError as exc:
+            unreadable.append(exc.message)
+    return unreadable
+
+
+def _print_figures(
+    sent: collections.Counter[str],
+    *,
+    orphans: int,
+    false_verdicts: int,
+    records: int,
+    unreadable: list[str],
+    sweeps: list[tuple[int, int]],
+) -> None:
+    print(f"signals sent: {dict(sent)}")
+    print(f"orphans found after the next run: {orphans}")
+    print(f"false verdicts: {false_verdicts}")
+    print(f"run.json files: {records}, unreadable: {len(unreadable)}")
+    if sweeps:
+        times = sorted(ms for _, ms in sweeps)
+        print(
+            f"start-of-run sweeps that stopped something: {len(sweeps)}, scanned up to "
+            f"{max(n for n, _ in sweeps)} processes, median {times[len(times) // 2]} ms, "
+            f"max {times[-1]} ms"
+        )
 
 
 def _command(project: Path) -> list[str]:
@@ -146,7 +174,11 @@ def _run_and_signal(project: Path, sig: signal.Signals | None, delay: float) -> 
     """A run that gets sig after delay seconds; its id ("" if it wrote none) and exit code."""
     before = set(list_runs(project / "reports"))
     process = subprocess.Popen(
-        _command(project), cwd=ROOT, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        _command(project),
+        cwd=ROOT,
+        env=_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         code = process.wait(timeout=delay) if sig else None
