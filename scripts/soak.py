@@ -9,7 +9,7 @@ random moment (or none). After each, a clean run of the same selection must:
 - give exactly the verdicts of a clean baseline run,
 and every run.json written must parse. Prints the counts; exits 1 if any check failed.
 
-    python scripts/soak.py [--runs 50] [--seed 1]
+    python scripts/soak.py [--runs 50] [--seed 1] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import collections
 import os
 import random
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -48,9 +49,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--keep", help="copy the scratch project's reports here at the end")
     args = parser.parse_args()
     rng = random.Random(args.seed)
-    with tempfile.TemporaryDirectory(prefix="regress-soak-") as tmp:
+    with tempfile.TemporaryDirectory(
+        prefix="regress-soak-",
+    ) as tmp:
         project = copy_fixture_project(Path(tmp))
         reports = project / "reports"
         ports = sorted({s.port for s in load_manifest(project / "suites.yaml").suites})
@@ -74,21 +78,18 @@ def main() -> int:
             got = verdicts(record)
             orphans += len(left)
             line = f"{number:3d} {sig.name if sig else 'none':7} at {delay:5.1f}s -> exit {code}"
-            if left:
-                problems.append(f"run {number}: alive after the next run: {left}")
-            if busy:
-                problems.append(f"run {number}: ports still busy: {busy}")
-            if got != expected:
-                false_verdicts += 1
-                problems.append(f"run {number}: verdicts {got} != baseline {expected}")
+            found = _problems(left, busy, expected, got, check)
             if interrupted and _claims_done(load_record(reports, interrupted), code):
-                false_verdicts += 1
-                problems.append(f"run {number}: the interrupted run's record claims completion")
+                found.append(f"the interrupted run's record {interrupted} claims completion")
+            false_verdicts += sum("verdict" in f or "claims" in f for f in found)
+            problems += [f"run {number}: {problem}" for problem in found]
             for note in record.notes:
                 if match := SWEPT.search(note):
                     sweeps.append((int(match[1]), int(match[3])))
-            print(line + ("" if not problems else f"  ({len(problems)} problems so far)"))
+            print(line + "".join(f"\n    PROBLEM: {problem}" for problem in found), flush=True)
         unreadable = _unreadable(reports)
+        if args.keep:
+            shutil.copytree(reports, args.keep, symlinks=True, dirs_exist_ok=True)
         print()
         print(
             f"runs: {args.runs} interrupted + {args.runs + 1} clean, "
@@ -105,6 +106,26 @@ def main() -> int:
         for problem in problems + unreadable:
             print("PROBLEM:", problem)
         return 1 if problems or unreadable else 0
+
+
+def _problems(
+    left: list[str],
+    busy: list[int],
+    expected: dict[tuple[str, str, str], str],
+    got: dict[tuple[str, str, str], str],
+    check: str,
+) -> list[str]:
+    """What the clean run after an interrupted one found wrong."""
+    found = []
+    if left:
+        found.append(f"alive after the next run: {left}")
+    if busy:
+        found.append(f"ports still busy: {busy}")
+    if got != expected:
+        changed = {k: (expected.get(k), got.get(k)) for k in expected.keys() | got.keys()}
+        differ = {k: v for k, v in changed.items() if v[0] != v[1]}
+        found.append(f"verdicts differ from the baseline (baseline, now): {differ} (run {check})")
+    return found
 
 
 def _unreadable(reports: Path) -> list[str]:
