@@ -12,6 +12,7 @@ from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from regress import __version__
 from regress.errors import RegressError
@@ -203,6 +204,28 @@ def diff(
         result = diff_runs(DiffRequest(manifest, before, after, reports, threshold, min_seconds))
         _console().print(render_diff(result), soft_wrap=True)
     raise typer.Exit(1 if result.worse else 0)
+
+
+@app.command()
+def prune(
+    keep: Annotated[
+        int | None,
+        typer.Option("--keep", help="How many of the newest runs to keep (default: `keep:`)."),
+    ] = None,
+    manifest: ManifestOpt = Path(DEFAULT_MANIFEST),
+    reports: ReportsOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Remove old runs from the reports folder; never the latest run nor one in progress."""
+    from regress.commands.prune import PruneRequest  # noqa: PLC0415
+    from regress.commands.prune import prune as prune_runs  # noqa: PLC0415
+    from regress.judging.retention import pruned_lines  # noqa: PLC0415
+
+    with _user_errors(debug):
+        pruned = prune_runs(PruneRequest(manifest, keep, reports))
+        for line in pruned_lines(pruned):
+            _console().print(Text(line), soft_wrap=True)
+    raise typer.Exit(1 if pruned.failed else 0)
 
 
 @app.command(name="list")
