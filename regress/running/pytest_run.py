@@ -19,6 +19,7 @@ from regress.proc.ledger import ROLE_ENV, Ledger
 from regress.proc.server import log_tail
 from regress.proc.sweep import stop_leftovers
 from regress.running.context import CONTEXT_ENV, TOKEN_ENV, RunContext, write_context
+from regress.running.events import STARTED, PytestEvent
 
 POLL_SECONDS = 0.1
 
@@ -73,10 +74,11 @@ def run_pytest(
     targets: Sequence[str],
     timeout: float,
     options: PytestOptions,
-    on_event: Callable[[str, str], None],
+    on_event: Callable[[PytestEvent], None],
     role: str,
 ) -> PytestOutcome:
-    """Run pytest on targets with the context, streaming (nodeid, outcome) events.
+    """Run pytest on targets with the context, streaming its events (tests starting and
+    finishing, waits inside pytest) to on_event.
 
     The process is recorded in the ledger while it runs; afterwards every process it left
     behind (its group, and whatever carries the run token and its role) is stopped and named
@@ -163,7 +165,7 @@ def _drain(
     offset: int,
     events: list[tuple[str, str]],
     running: str,
-    on_event: Callable[[str, str], None],
+    on_event: Callable[[PytestEvent], None],
 ) -> tuple[int, str]:
     """Read complete new lines of the events file; returns the new offset and the last test
     that reported a setup (so a timeout can name it)."""
@@ -173,13 +175,25 @@ def _drain(
         end = chunk.rfind(b"\n") + 1
         for raw in chunk[:end].splitlines():
             try:
-                event = json.loads(raw)
-            except ValueError:
+                event = _event(json.loads(raw))
+            except (ValueError, TypeError, KeyError):
                 continue
-            if event.get("when") == "setup" and event.get("outcome") == "started":
-                running = event["nodeid"]
-                continue
-            events.append((event["nodeid"], event["outcome"]))
-            on_event(event["nodeid"], event["outcome"])
+            if event.when == "setup" and event.outcome == STARTED:
+                running = event.nodeid
+            elif event.when != "wait":
+                events.append((event.nodeid, event.outcome))
+            on_event(event)
         return offset + end, running
     return offset, running
+
+
+def _event(data: dict[str, object]) -> PytestEvent:
+    """One decoded events.jsonl line (KeyError/TypeError when it is not the plugin's)."""
+    duration = data.get("duration")
+    return PytestEvent(
+        nodeid=str(data["nodeid"]),
+        when=str(data["when"]),
+        outcome=str(data["outcome"]),
+        duration=float(duration) if isinstance(duration, int | float) else None,
+        what=str(data.get("what", "")),
+    )
