@@ -19,7 +19,7 @@ from regress.proc.ledger import ROLE_ENV, Ledger
 from regress.proc.server import log_tail
 from regress.proc.sweep import stop_leftovers
 from regress.running.context import CONTEXT_ENV, TOKEN_ENV, RunContext, write_context
-from regress.running.events import STARTED, PytestEvent
+from regress.running.events import STARTED, WAITED, WAITING, PytestEvent
 
 POLL_SECONDS = 0.1
 
@@ -123,17 +123,19 @@ def run_pytest(
     events: list[tuple[str, str]] = []
     running = ""
     timed_out = False
+    collecting = _Collecting(on_event, started)
     try:
         offset = 0
         while child.poll() is None:
-            offset, running = _drain(events_path, offset, events, running, on_event)
+            offset, running = _drain(events_path, offset, events, running, collecting)
             if time.monotonic() - started > timeout:
                 timed_out = True
                 popen.kill_tree(child)
                 break
             time.sleep(POLL_SECONDS)
-        _drain(events_path, offset, events, running, on_event)
+        _drain(events_path, offset, events, running, collecting)
     finally:
+        collecting.close()
         if child.poll() is None:
             popen.stop(child, grace=5.0)
         leaked = stop_leftovers(child, context.token, role)
@@ -158,6 +160,30 @@ def run_pytest(
         log_tail=log_tail(log, lines=15) if junit_error else (),
         leaked=leaked,
     )
+
+
+class _Collecting:
+    """Passes events on; until the first one, the process is a wait for pytest to start up and
+    collect (imports, conftests, plugins), and is shown as one."""
+
+    WHAT = "pytest to start and collect the tests"
+
+    def __init__(self, on_event: Callable[[PytestEvent], None], started: float) -> None:
+        self.on_event = on_event
+        self.started = started
+        self.open = True
+        on_event(PytestEvent("", "wait", WAITING, what=self.WHAT))
+
+    def __call__(self, event: PytestEvent) -> None:
+        self.close()
+        self.on_event(event)
+
+    def close(self) -> None:
+        """End the wait (at the first event, or when the process ended without any)."""
+        if self.open:
+            self.open = False
+            seconds = time.monotonic() - self.started
+            self.on_event(PytestEvent("", "wait", WAITED, seconds, self.WHAT))
 
 
 def _drain(

@@ -24,10 +24,11 @@ PASSING = (
 )
 PER_TEST = "checks/check_per_test_server.py::test_fresh_server_answers"
 DURATION = r"in \d+\.\ds"
+Output = tuple[list[str], dict[str, int]]  # lines of the run, suite -> port
 
 
 @pytest.fixture(scope="module")
-def run_output(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[list[str], dict[str, int]]]:
+def run_output(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Output]:
     """`regress run` of a suite-scoped and a test-scoped suite, both passes, output captured
     (not a terminal); with the manifest's ports."""
     root = copy_fixture_project(tmp_path_factory.mktemp("live"))
@@ -54,7 +55,7 @@ def _index(lines: list[str], pattern: str) -> int:
 
 @pytest.mark.parametrize("kind", ["isolation", "combined"])
 def test_each_test_has_a_start_line_and_a_finish_line_with_its_duration(
-    run_output: tuple[list[str], dict[str, int]], kind: str
+    run_output: Output, kind: str
 ) -> None:
     lines, _ = run_output
     for suite, nodeid in [*(("passing", n) for n in PASSING), ("pertest", PER_TEST)]:
@@ -64,7 +65,7 @@ def test_each_test_has_a_start_line_and_a_finish_line_with_its_duration(
         assert started < finished
 
 
-def test_waits_say_what_they_wait_for(run_output: tuple[list[str], dict[str, int]]) -> None:
+def test_waits_say_what_they_wait_for(run_output: Output) -> None:
     lines, ports = run_output
     ready = f"waiting for http://127.0.0.1:{ports['passing']}/healthz (suite passing)"
     assert lines.count(ready) == 2  # the suite's server, in each pass
@@ -77,6 +78,9 @@ def test_waits_say_what_they_wait_for(run_output: tuple[list[str], dict[str, int
     first = lines.index(f"isolation: pertest {PER_TEST} started")
     assert lines.index(per_test) > first  # started inside the test's setup
     assert lines.index(ready) < lines.index(f"isolation: passing {PASSING[0]} started")
+    collecting = "waiting for pytest to start and collect the tests"
+    assert lines.count(collecting) == 3  # each pytest process: two alone, one combined
+    assert lines.index(collecting) < lines.index(f"isolation: passing {PASSING[0]} started")
 
 
 # --- on a terminal -----------------------------------------------------------------------------
