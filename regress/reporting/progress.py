@@ -14,7 +14,7 @@ from rich.text import Text
 from regress.judging.results import PassKind, SuiteResult, SuiteStatus
 from regress.judging.wording import format_seconds
 
-LONG_WAIT = 1.0  # seconds after which a finished wait gets a line of its own
+LONG_WAIT = 5.0  # seconds after which a finished wait gets a line of its own
 _PASSED = frozenset({"passed", "xpassed"})
 _FAILED = frozenset({"failed", "error", "timeout"})
 _STATUS_STYLES = {

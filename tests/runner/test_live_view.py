@@ -124,12 +124,12 @@ def test_off_a_terminal_waits_and_starts_are_plain_lines() -> None:
     console = Console(file=out, force_terminal=False, width=40)
     with LiveProgress(console) as progress:
         progress.waiting("port 5702 to be free (suite [bold]x)")
-        progress.waited("port 5702 to be free (suite [bold]x)", 2.5)
+        progress.waited("port 5702 to be free (suite [bold]x)", 7.5)
         progress.test_started(PassKind.ISOLATION, "s", NODEID)
         progress.test_finished(PassKind.ISOLATION, "s", NODEID, "passed", 0.25)
     assert out.getvalue().splitlines() == [
         "waiting for port 5702 to be free (suite [bold]x)",
-        "waited 2.5s for port 5702 to be free (suite [bold]x)",
+        "waited 7.5s for port 5702 to be free (suite [bold]x)",
         f"isolation: s {NODEID} started",
         f"isolation: s {NODEID} passed in 0.2s",
     ]
@@ -139,5 +139,5 @@ def test_a_short_wait_gets_no_second_line() -> None:
     out = io.StringIO()
     with LiveProgress(Console(file=out, force_terminal=False, width=40)) as progress:
         progress.waiting("tcp 127.0.0.1:5702 (suite s)")
-        progress.waited("tcp 127.0.0.1:5702 (suite s)", 0.3)
+        progress.waited("tcp 127.0.0.1:5702 (suite s)", 4.9)
     assert out.getvalue().splitlines() == ["waiting for tcp 127.0.0.1:5702 (suite s)"]
