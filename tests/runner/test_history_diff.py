@@ -102,6 +102,16 @@ def test_history_names_a_run_still_in_progress(tmp_path: Path) -> None:
     assert "(in progress)" in output.splitlines()[1]
 
 
+def test_history_says_a_partial_run_whose_process_is_gone_is_incomplete(tmp_path: Path) -> None:
+    folder = tmp_path / "reports"
+    write(folder, records.interrupted_record(complete=False), NEWEST)  # nobody registered it
+    code, output = invoke("history", "--reports", str(folder))
+    assert code == 0, output
+    row = output.splitlines()[1]
+    assert "(incomplete: its regress process stopped before the end)" in row
+    assert row.endswith(" -")  # no exit code was recorded
+
+
 # --- diff over records -------------------------------------------------------------------------
 
 
