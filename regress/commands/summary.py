@@ -9,6 +9,8 @@ from regress.commands.common import reports_folder
 from regress.errors import RegressError
 from regress.judging.history import load_record
 from regress.judging.judge import judge
+from regress.judging.mutations import load_mutate_record
+from regress.reporting.mutation_check import mutation_check, with_mutation_check
 from regress.reporting.summary import run_summary
 from regress.reporting.summary_paths import plan_keys
 
@@ -21,6 +23,7 @@ class SummaryRequest:
     run_id: str | None = None
     phase: str | None = None
     reports: Path | None = None
+    with_mutations: bool = False  # add `## Mutation Check` from the newest `regress mutate`
 
 
 def summary(request: SummaryRequest) -> str:
@@ -41,4 +44,9 @@ def summary(request: SummaryRequest) -> str:
             f"run {record.run_id} covers {len(keys)} plans; pick one with --phase "
             f"({', '.join(k.split('/')[0] for k in keys)})"
         )
-    return run_summary(judge(record), keys[0], folder)
+    text = run_summary(judge(record), keys[0], folder)
+    if not request.with_mutations:
+        return text
+    plan = next(p for p in record.plans if keys[0] == f"{p.phase}/{p.plan}")
+    section = mutation_check(load_mutate_record(folder), plan.requirements)
+    return with_mutation_check(text, section)

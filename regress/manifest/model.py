@@ -89,6 +89,16 @@ class Plan:
 
 
 @dataclass(frozen=True)
+class Mutation:
+    """A deliberate bug (a unified diff) that the suites of its requirements must catch."""
+
+    name: str
+    requirements: tuple[str, ...]
+    patch: Path  # absolute: the manifest's folder joined with the manifest's `patch:`
+    suites: tuple[str, ...]  # the suites run against the mutant (default: the requirements')
+
+
+@dataclass(frozen=True)
 class Manifest:
     """A parsed and validated suites.yaml."""
 
@@ -98,6 +108,7 @@ class Manifest:
     plans: tuple[Plan, ...]
     suites: tuple[Suite, ...]
     parity_exclude: tuple[str, ...] = field(default=())
+    mutations: tuple[Mutation, ...] = field(default=())
 
     def suite(self, name: str) -> Suite:
         """The suite called name (KeyError if absent)."""
