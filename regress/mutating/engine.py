@@ -170,6 +170,8 @@ def _run(
         results += _stop(base, running, worktrees)
     if interrupted:
         results += [not_run(m, "not started: interrupted") for m in waiting]
+    order = [m.name for m in mutations]
+    results.sort(key=lambda r: order.index(r.name))  # the manifest's order, not finishing order
     ok = all(r.status is MutantStatus.CAUGHT for r in results)
     record = replace(
         record,
