@@ -94,7 +94,10 @@ def execute_mutate(options: MutateOptions, sink: MutateSink) -> MutateRecord:
             )
         for note in notes:
             sink.note(note)
-        check_patches(base, mutations, worktrees)
+        try:
+            check_patches(base, mutations, worktrees)
+        except (Interrupted, KeyboardInterrupt):
+            raise RegressError("interrupted before any mutant ran", exit_code=130) from None
         ledger.register_run(mutate_id, token, me.cmdline())
         try:
             return _run(base, options, mutations, worktrees, sink, notes=tuple(notes))

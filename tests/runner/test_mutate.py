@@ -111,17 +111,44 @@ def test_a_surviving_mutation_exits_1_and_scores_its_requirement(project: Path) 
     assert record.scores() == (("MUT-01", 1, 0, 1), ("MUT-02", 0, 0, 1))
     assert "every test of weak passed" in output
     assert_untouched(project)
-    # the plan's SUMMARY can carry the mutation check
+    # a run of the same commit carries the mutation check in its SUMMARY without asking
     code, output = invoke(project, "run", "--phase", "97", "--no-combined")
     assert code == 0, output
-    result = CliRunner().invoke(
-        app,
-        ["summary", "--with-mutations", "--manifest", str(project / "suites.yaml")],
-    )
-    assert result.exit_code == 0, result.output
-    section = result.output.split("## Mutation Check", 1)[1].split("\n---\n", 1)[0]
+    text = summary(project)
+    section = text.split("## Mutation Check", 1)[1].split("\n---\n", 1)[0]
     assert "- MUT-01: 1/1 caught" in section and "- MUT-02: 0/1 caught" in section
     assert "| add-subtracts-unguarded | MUT-02 | survived | nothing: every test passed |" in section
+    # a run of another commit only with --with-mutations
+    (project / "notes.txt").write_text("another commit\n")
+    git(project, "add", "notes.txt")
+    git(project, "commit", "-qm", "another commit")
+    code, output = invoke(project, "run", "--phase", "97", "--no-combined")
+    assert code == 0, output
+    assert "## Mutation Check" not in summary(project)
+    assert "- MUT-02: 0/1 caught" in summary(project, "--with-mutations")
+
+
+def summary(project: Path, *args: str) -> str:
+    result = CliRunner().invoke(app, ["summary", *args, "--manifest", str(project / "suites.yaml")])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_mutants_are_built_from_head_and_say_so_when_the_tree_has_changes(project: Path) -> None:
+    calc = project / "calc.py"
+    calc.write_text(calc.read_text().replace("a + b", "b + a"))  # the patch would not apply here
+    code, output = invoke(project, "mutate", "--mutation", "add-subtracts")
+    assert code == 0, output
+    flat = " ".join(output.split())
+    assert "mutants are built from HEAD" in flat
+    assert "uncommitted changes to 1 tracked file(s) (calc.py) are not in them" in flat
+    assert "return b + a" in calc.read_text()  # the user's change is still there
+
+
+def test_a_port_offset_beyond_the_port_range_is_refused(project: Path) -> None:
+    code, output = invoke(project, "run", "--suite", "passing", "--port-offset", "70000")
+    assert code == 2, output
+    assert "--port-offset 70000: suite 'passing' would use port" in " ".join(output.split())
 
 
 def test_a_patch_that_does_not_apply_is_one_clear_error_exit_2(project: Path) -> None:
