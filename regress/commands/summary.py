@@ -49,12 +49,13 @@ def summary(request: SummaryRequest) -> str:
         )
     text = run_summary(judge(record), keys[0], folder)
     plan = next(p for p in record.plans if keys[0] == f"{p.phase}/{p.plan}")
-    if request.with_mutations:
-        mutated = load_mutate_record(folder)
-    else:
-        mutated = _same_code(folder, record.git_head, plan.requirements)
-        if mutated is None:
-            return text
+    mutated = (
+        load_mutate_record(folder)
+        if request.with_mutations
+        else _same_code(folder, record.git_head, plan.requirements)
+    )
+    if mutated is None:
+        return text
     return with_mutation_check(text, mutation_check(mutated, plan.requirements))
 
 
