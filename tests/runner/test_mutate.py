@@ -99,6 +99,13 @@ def test_a_caught_mutation_exits_0_naming_the_red_test_and_its_cause(project: Pa
     assert_untouched(project)
 
 
+def test_combined_adds_the_combined_pass_to_each_mutant(project: Path) -> None:
+    code, output = invoke(project, "mutate", "--mutation", "add-subtracts", "--combined")
+    assert code == 0, output
+    (mutant,) = load_mutate_record(project / "reports").mutants
+    assert sorted(r.kind for r in mutant.red) == ["combined", "isolation"]
+
+
 def test_a_surviving_mutation_exits_1_and_scores_its_requirement(project: Path) -> None:
     code, output = invoke(project, "mutate", "--phase", "97")
     assert code == 1, output
