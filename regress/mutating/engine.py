@@ -18,7 +18,7 @@ from regress.errors import RegressError
 from regress.judging import history
 from regress.judging.mutations import MutantResult, MutantStatus, MutateRecord, write_mutate_record
 from regress.manifest.load import load_manifest
-from regress.manifest.model import Mutation
+from regress.manifest.model import Manifest, Mutation
 from regress.manifest.select import select_mutations
 from regress.mutating.mutant import Base, Mutant, judge_mutant, not_run, start
 from regress.mutating.worktrees import Worktrees, apply_patch, head_of, repo_of, uncommitted
@@ -72,6 +72,16 @@ def execute_mutate(options: MutateOptions, sink: MutateSink) -> MutateRecord:
         raise RegressError(f"--jobs {options.jobs}: give 1 or more parallel mutants")
     manifest = load_manifest(options.manifest)
     mutations = select_mutations(manifest, phases=options.phases, names=options.names)
+    top = max(
+        (s.port for s in manifest.suites if any(s.name in m.suites for m in mutations)), default=0
+    )
+    slots = min(options.jobs, len(mutations))
+    highest = top + (slots - 1) * port_step(manifest, mutations, slots)
+    if highest > 65535:
+        raise RegressError(
+            f"--jobs {options.jobs}: the last parallel mutant would need port {highest}; "
+            "use fewer jobs"
+        )
     repo = repo_of(manifest.path.resolve().parent)
     head = head_of(repo)
     check_reports_folder(options.reports)
@@ -84,20 +94,12 @@ def execute_mutate(options: MutateOptions, sink: MutateSink) -> MutateRecord:
     ledger = Ledger.in_reports(options.reports)
     worktrees = Worktrees(options.reports)
     try:
-        notes = [took_over] if took_over else []
-        notes += remove_stale(ledger, worktrees)
-        changed = uncommitted(repo)
-        if changed:
-            notes.append(
-                f"mutants are built from HEAD {head[:12]}: your uncommitted changes to "
-                f"{len(changed)} tracked file(s) ({', '.join(changed[:3])}) are not in them"
-            )
-        for note in notes:
-            sink.note(note)
         try:
-            check_patches(base, mutations, worktrees)
+            notes = _prepare(base, mutations, ledger, worktrees, took_over)
         except (Interrupted, KeyboardInterrupt):
             raise RegressError("interrupted before any mutant ran", exit_code=130) from None
+        for note in notes:
+            sink.note(note)
         ledger.register_run(mutate_id, token, me.cmdline())
         try:
             return _run(base, options, mutations, worktrees, sink, notes=tuple(notes))
@@ -105,6 +107,26 @@ def execute_mutate(options: MutateOptions, sink: MutateSink) -> MutateRecord:
             ledger.unregister_run(token)
     finally:
         lock.release()
+
+
+def _prepare(
+    base: Base,
+    mutations: Sequence[Mutation],
+    ledger: Ledger,
+    worktrees: Worktrees,
+    took_over: str,
+) -> list[str]:
+    """Remove what killed runs left, note uncommitted changes, check every patch applies."""
+    notes = [took_over] if took_over else []
+    notes += remove_stale(ledger, worktrees)
+    changed = uncommitted(base.repo)
+    if changed:
+        notes.append(
+            f"mutants are built from HEAD {base.head[:12]}: your uncommitted changes to "
+            f"{len(changed)} tracked file(s) ({', '.join(changed[:3])}) are not in them"
+        )
+    check_patches(base, mutations, worktrees)
+    return notes
 
 
 def check_patches(base: Base, mutations: Sequence[Mutation], worktrees: Worktrees) -> None:
@@ -144,7 +166,7 @@ def _run(
         complete=False,
     )
     write_mutate_record(options.reports, base.folder, record)
-    step = port_step(base, mutations)
+    step = port_step(base.manifest, mutations, options.jobs)
     waiting = list(mutations)
     running: list[Mutant] = []
     results: list[MutantResult] = []
@@ -226,9 +248,13 @@ def _stop_dead_runs(ledger: Ledger) -> list[str]:
     ]
 
 
-def port_step(base: Base, mutations: Sequence[Mutation]) -> int:
-    """How far apart parallel mutants' ports are: the span of every suite they run, so slot k's
-    ports (shifted by k * step) never meet another slot's."""
+def port_step(manifest: Manifest, mutations: Sequence[Mutation], jobs: int) -> int:
+    """How far apart parallel mutants' ports are: the smallest step such that slot k's ports
+    (the suites' ports plus k * step) never meet another slot's."""
     names = {name for mutation in mutations for name in mutation.suites}
-    ports = [s.port for s in base.manifest.suites if s.name in names]
-    return max(ports) - min(ports) + 1 if ports else 1
+    ports = sorted({s.port for s in manifest.suites if s.name in names})
+    gaps = {b - a for i, a in enumerate(ports) for b in ports[i + 1 :]}
+    step = 1
+    while any(step * k in gaps for k in range(1, jobs)):
+        step += 1
+    return step

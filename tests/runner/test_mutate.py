@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import psutil
@@ -18,6 +19,9 @@ from typer.testing import CliRunner
 from regress.cli import app
 from regress.judging.history import load_record
 from regress.judging.mutations import MutantStatus, MutateRecord, load_mutate_record
+from regress.manifest.load import load_manifest
+from regress.manifest.model import Mutation
+from regress.mutating.engine import port_step
 from regress.mutating.worktrees import REGISTER_FILE
 from regress.proc.ports import is_free
 from tests.runner.fixture_projects import copy_fixture_project
@@ -312,3 +316,24 @@ def test_jobs_run_mutants_in_parallel_on_distinct_ports(project: Path) -> None:
     assert offsets[0] == "0" and offsets[1] != "0"  # the second slot's ports moved
     assert guarded != weak
     assert_untouched(project)
+
+
+@pytest.mark.parametrize(
+    ("ports", "jobs", "step"),
+    [
+        pytest.param((5000, 5001, 5003), 1, 1, id="one-job"),
+        pytest.param((5000, 5001, 5003), 2, 4, id="gaps-1-2-3"),
+        pytest.param((5000, 5002), 3, 3, id="twice-the-step-must-miss-too"),
+        pytest.param((40000, 60000), 2, 1, id="far-apart"),
+    ],
+)
+def test_parallel_slots_never_share_a_port(
+    tmp_path: Path, ports: tuple[int, ...], jobs: int, step: int
+) -> None:
+    fixture = load_manifest(copy_fixture_project(tmp_path) / "suites.yaml")
+    suites = tuple(replace(s, port=port) for s, port in zip(fixture.suites, ports, strict=False))
+    manifest = replace(fixture, suites=suites)
+    mutations = (Mutation("m", ("MUT-01",), Path("p"), tuple(s.name for s in suites)),)
+    assert port_step(manifest, mutations, jobs) == step
+    slots = [{port + k * step for port in ports} for k in range(jobs)]
+    assert sum(len(s) for s in slots) == len(set().union(*slots))
