@@ -81,7 +81,7 @@ def select_mutations(
     if not manifest.mutations:
         raise RegressError(
             f"{manifest.path}: no 'mutations:' section; declare the bugs the suites must catch "
-            "(see the README's manifest reference)"
+            "(see `mutations:` in the README's manifest reference)"
         )
     chosen = manifest.mutations
     if phases:
