@@ -109,6 +109,9 @@ def run(
         list[str] | None, typer.Option("--pytest-arg", help="Extra argument for pytest.")
     ] = None,
     reports: ReportsOpt = None,
+    port_offset: Annotated[
+        int, typer.Option("--port-offset", help="Add N to every suite's port.")
+    ] = 0,
     debug: DebugOpt = False,
 ) -> None:
     """Run the selected suites in isolation, then together, and report per requirement."""
@@ -130,6 +133,7 @@ def run(
         browser=browser,
         pytest_args=tuple(pytest_arg or ()),
         reports=reports,
+        port_offset=port_offset,
     )
     with _user_errors(debug):
         console = _console()
@@ -149,6 +153,12 @@ def summary(
     ] = None,
     manifest: ManifestOpt = Path(DEFAULT_MANIFEST),
     reports: ReportsOpt = None,
+    with_mutations: Annotated[
+        bool,
+        typer.Option(
+            "--with-mutations", help="Add a Mutation Check from the newest `regress mutate`."
+        ),
+    ] = False,
     debug: DebugOpt = False,
 ) -> None:
     """Print the GSD SUMMARY of a run to stdout."""
@@ -156,7 +166,8 @@ def summary(
     from regress.commands.summary import summary as plan_summary  # noqa: PLC0415
 
     with _user_errors(debug):
-        text = plan_summary(SummaryRequest(manifest, run_id, phase, reports))
+        request = SummaryRequest(manifest, run_id, phase, reports, with_mutations)
+        text = plan_summary(request)
         sys.stdout.write(text)
 
 
@@ -226,6 +237,44 @@ def prune(
         for line in pruned_lines(pruned):
             _console().print(Text(line), soft_wrap=True)
     raise typer.Exit(1 if pruned.failed else 0)
+
+
+@app.command()
+def mutate(
+    manifest: ManifestOpt = Path(DEFAULT_MANIFEST),
+    phase: PhaseOpt = None,
+    mutation: Annotated[
+        list[str] | None, typer.Option("--mutation", help="Mutation name (repeatable).")
+    ] = None,
+    combined: Annotated[
+        bool, typer.Option("--combined", help="Also run the combined pass per mutant.")
+    ] = False,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", help="Mutants run in parallel (distinct ports).")
+    ] = 1,
+    reports: ReportsOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Apply each declared mutation to a worktree of HEAD and check its suites go red:
+    exit 0 when every mutant is caught, 1 otherwise."""
+    from regress.commands.mutate import MutateRequest  # noqa: PLC0415
+    from regress.commands.mutate import mutate as run_mutate  # noqa: PLC0415
+    from regress.reporting.mutations import ConsoleMutateSink, render_mutate  # noqa: PLC0415
+
+    request = MutateRequest(
+        manifest=manifest,
+        phases=tuple(phase or ()),
+        names=tuple(mutation or ()),
+        combined=combined,
+        jobs=jobs,
+        reports=reports,
+    )
+    with _user_errors(debug):
+        console = _console()
+        record = run_mutate(request, ConsoleMutateSink(console))
+        console.print(render_mutate(record))
+        console.print(f"Report: {request.reports_dir / record.mutate_id}", soft_wrap=True)
+    raise typer.Exit(record.exit_code or 0)
 
 
 @app.command(name="list")

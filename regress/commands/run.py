@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
-import signal
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from types import FrameType
 
-from regress.commands.common import reports_folder, selection_for
+from regress.commands.common import interrupts, reports_folder, selection_for
 from regress.commands.prune import prune_folder
 from regress.judging.results import RunRecord
 from regress.judging.retention import pruned_lines
@@ -36,6 +32,7 @@ class RunRequest:
     browser: str | None = None
     pytest_args: tuple[str, ...] = ()
     reports: Path | None = None
+    port_offset: int = 0  # added to every suite's port (parallel `regress mutate` jobs)
 
     @property
     def reports_dir(self) -> Path:
@@ -48,7 +45,9 @@ def run(request: RunRequest, sink: ProgressSink) -> RunRecord:
     params = tuple(parse_param(p) for p in request.params)
     if request.stagger is not None:
         params += (("stagger", str(request.stagger)),)
-    selection = selection_for(request.manifest, request.phases, request.suites, params)
+    selection = selection_for(
+        request.manifest, request.phases, request.suites, params, request.port_offset
+    )
     options = RunOptions(
         reports=request.reports_dir,
         isolation=not request.combined_only,
@@ -59,7 +58,7 @@ def run(request: RunRequest, sink: ProgressSink) -> RunRecord:
         ),
         invocation=_invocation(request, params),
     )
-    with _interrupts(Interrupted):
+    with interrupts(Interrupted):
         record = execute_run(selection, options, sink, WRITERS)
     keep = selection.manifest.keep
     if keep is not None and not record.interrupted:  # the manifest's `keep`, after the run
@@ -90,32 +89,7 @@ def _invocation(
             ("passes", passes),
             ("force-ports", "yes" if request.force_ports else ""),
             ("headed", "yes" if request.headed else ""),
+            ("port-offset", str(request.port_offset) if request.port_offset else ""),
         )
         if value
     )
-
-
-_SIGNALS = (signal.SIGINT, signal.SIGTERM)
-
-
-@contextlib.contextmanager
-def _interrupts(exception: type[BaseException]) -> Iterator[None]:
-    """SIGINT and SIGTERM raise `exception` in the main thread, once. After the first one both
-    stay ignored for the rest of the process, so a second Ctrl-C cannot cut short the cleanup,
-    the partial record or the table; without a signal the old handlers are restored."""
-    received: list[int] = []
-
-    def handler(signum: int, frame: FrameType | None) -> None:
-        del frame
-        for sig in _SIGNALS:
-            signal.signal(sig, signal.SIG_IGN)
-        received.append(signum)
-        raise exception(signal.Signals(signum).name)
-
-    previous = {sig: signal.signal(sig, handler) for sig in _SIGNALS}
-    try:
-        yield
-    finally:
-        if not received:
-            for sig, old in previous.items():
-                signal.signal(sig, old)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,6 +10,8 @@ from regress.commands.common import reports_folder
 from regress.errors import RegressError
 from regress.judging.history import load_record
 from regress.judging.judge import judge
+from regress.judging.mutations import MutateRecord, load_mutate_record
+from regress.reporting.mutation_check import mutation_check, with_mutation_check
 from regress.reporting.summary import run_summary
 from regress.reporting.summary_paths import plan_keys
 
@@ -21,6 +24,9 @@ class SummaryRequest:
     run_id: str | None = None
     phase: str | None = None
     reports: Path | None = None
+    # `## Mutation Check` from the newest `regress mutate` (without it: only when that one ran
+    # on the run's git HEAD)
+    with_mutations: bool = False
 
 
 def summary(request: SummaryRequest) -> str:
@@ -41,4 +47,26 @@ def summary(request: SummaryRequest) -> str:
             f"run {record.run_id} covers {len(keys)} plans; pick one with --phase "
             f"({', '.join(k.split('/')[0] for k in keys)})"
         )
-    return run_summary(judge(record), keys[0], folder)
+    text = run_summary(judge(record), keys[0], folder)
+    plan = next(p for p in record.plans if keys[0] == f"{p.phase}/{p.plan}")
+    mutated = (
+        load_mutate_record(folder)
+        if request.with_mutations
+        else _same_code(folder, record.git_head, plan.requirements)
+    )
+    if mutated is None:
+        return text
+    return with_mutation_check(text, mutation_check(mutated, plan.requirements))
+
+
+def _same_code(folder: Path, head: str, requirements: Sequence[str]) -> MutateRecord | None:
+    """The newest mutate record, if it checked the code the run tested (same git HEAD) and
+    mutated one of the plan's requirements."""
+    try:
+        mutated = load_mutate_record(folder)
+    except RegressError:
+        return None
+    covered = {r for mutant in mutated.mutants for r in mutant.requirements}
+    if not head or mutated.git_head != head or not covered.intersection(requirements):
+        return None
+    return mutated

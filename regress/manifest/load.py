@@ -13,10 +13,11 @@ from typing import TypeVar
 
 from regress.errors import RegressError
 from regress.manifest.model import Manifest, Plan, ReadyCheck, ReadyKind, Scope, ServerSpec, Suite
+from regress.manifest.mutations import parse_mutations
 from regress.manifest.yaml_source import Node, Reader, compose
 
 DEFAULT_MANIFEST = "suites.yaml"
-TOP_KEYS = ("version", "root", "parity", "keep", "servers", "plans", "suites")
+TOP_KEYS = ("version", "root", "parity", "keep", "servers", "plans", "suites", "mutations")
 PARITY_KEYS = ("exclude",)
 SERVER_KEYS = ("command", "port", "ready", "env", "cwd", "grace")
 READY_KEYS = ("http", "tcp", "timeout")
@@ -86,6 +87,8 @@ def parse_manifest(path: Path, text: str) -> Manifest:
     )
     plans = _plans(reader, top, root_node, suites)
     _check_ports(reader, suites)
+    built = {name: suite for name, (suite, _) in suites.items()}
+    mutations = parse_mutations(reader, top.get("mutations"), path.parent.resolve(), built)
     return Manifest(
         path=path,
         root=root,
@@ -94,6 +97,7 @@ def parse_manifest(path: Path, text: str) -> Manifest:
         suites=tuple(suite for suite, _ in suites.values()),
         parity_exclude=exclude,
         keep=keep,
+        mutations=mutations,
     )
 
 

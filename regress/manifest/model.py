@@ -89,6 +89,16 @@ class Plan:
 
 
 @dataclass(frozen=True)
+class Mutation:
+    """A deliberate bug (a unified diff) that the suites of its requirements must catch."""
+
+    name: str
+    requirements: tuple[str, ...]
+    patch: Path  # absolute: the manifest's folder joined with the manifest's `patch:`
+    suites: tuple[str, ...]  # the suites run against the mutant (default: the requirements')
+
+
+@dataclass(frozen=True)
 class Manifest:
     """A parsed and validated suites.yaml."""
 
@@ -99,6 +109,7 @@ class Manifest:
     suites: tuple[Suite, ...]
     parity_exclude: tuple[str, ...] = field(default=())
     keep: int | None = None  # how many runs the reports folder keeps (None: all)
+    mutations: tuple[Mutation, ...] = field(default=())
 
     def suite(self, name: str) -> Suite:
         """The suite called name (KeyError if absent)."""

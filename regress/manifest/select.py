@@ -6,7 +6,7 @@ import difflib
 from dataclasses import dataclass
 
 from regress.errors import RegressError
-from regress.manifest.model import Manifest, Plan, Suite
+from regress.manifest.model import Manifest, Mutation, Plan, Suite
 
 
 @dataclass(frozen=True)
@@ -24,8 +24,10 @@ def select(
     phases: tuple[str, ...] = (),
     suites: tuple[str, ...] = (),
     params: tuple[tuple[str, str], ...] = (),
+    port_offset: int = 0,
 ) -> Selection:
-    """Select plans by phase number or slug and suites by name; apply parameter overrides."""
+    """Select plans by phase number or slug and suites by name; apply parameter overrides and
+    move every suite's port by port_offset (parallel mutants use distinct ports)."""
     plans = manifest.plans
     if phases:
         chosen = []
@@ -59,16 +61,51 @@ def select(
             )
     overrides = dict(params)
     applied = tuple(
-        _with_params(s, {k: v for k, v in overrides.items() if k in s.param_dict}) for s in ordered
+        _with_params(s, {k: v for k, v in overrides.items() if k in s.param_dict}, port_offset)
+        for s in ordered
     )
+    for suite in applied:
+        if not 0 < suite.port <= 65535:
+            raise RegressError(
+                f"--port-offset {port_offset}: suite '{suite.name}' would use port {suite.port}, "
+                "outside 1-65535; pick a smaller offset"
+            )
     return Selection(manifest=manifest, plans=plans, suites=applied)
 
 
-def _with_params(suite: Suite, overrides: dict[str, str]) -> Suite:
-    if not overrides:
+def select_mutations(
+    manifest: Manifest, *, phases: tuple[str, ...] = (), names: tuple[str, ...] = ()
+) -> tuple[Mutation, ...]:
+    """The mutations of the plans of phases (a mutation belongs to the plans of its
+    requirements), narrowed to names."""
+    if not manifest.mutations:
+        raise RegressError(
+            f"{manifest.path}: no 'mutations:' section; declare the bugs the suites must catch "
+            "(see `mutations:` in the README's manifest reference)"
+        )
+    chosen = manifest.mutations
+    if phases:
+        plans = select(manifest, phases=phases).plans
+        covered = {requirement for plan in plans for requirement in plan.requirements}
+        chosen = tuple(m for m in chosen if covered.intersection(m.requirements))
+    for name in names:
+        if name not in {m.name for m in chosen}:
+            known = [m.name for m in chosen]
+            hint = difflib.get_close_matches(name, known, n=1)
+            extra = f"did you mean '{hint[0]}'?" if hint else f"known: {', '.join(known) or 'none'}"
+            raise RegressError(f"--mutation {name}: no such mutation in the selection ({extra})")
+    if names:
+        chosen = tuple(m for m in chosen if m.name in names)
+    if not chosen:
+        raise RegressError("no mutation selected: check --phase against the manifest's mutations")
+    return chosen
+
+
+def _with_params(suite: Suite, overrides: dict[str, str], port_offset: int = 0) -> Suite:
+    if not overrides and not port_offset:
         return suite
     params = tuple((k, overrides.get(k, v)) for k, v in suite.params)
-    return Suite(**{**suite.__dict__, "params": params})
+    return Suite(**{**suite.__dict__, "params": params, "port": suite.port + port_offset})
 
 
 def parse_param(text: str) -> tuple[str, str]:

@@ -336,6 +336,7 @@ class Captured:
     returncode: int | None
     stdout: str
     error: str = ""  # why it could not run
+    stderr: str = ""
 
 
 def capture(argv: Sequence[str], *, cwd: Path | None = None, timeout: float) -> Captured:
@@ -346,4 +347,4 @@ def capture(argv: Sequence[str], *, cwd: Path | None = None, timeout: float) -> 
         )
     except (OSError, subprocess.SubprocessError) as exc:
         return Captured(None, "", str(exc))
-    return Captured(done.returncode, done.stdout)
+    return Captured(done.returncode, done.stdout, stderr=done.stderr)
