@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -16,6 +16,9 @@ from rich.console import Console
 from regress import __version__
 from regress.errors import RegressError
 from regress.manifest.load import DEFAULT_MANIFEST
+
+if TYPE_CHECKING:
+    from regress.judging.verdicts import Judgement
 
 app = typer.Typer(
     name="regress",
@@ -38,6 +41,14 @@ ReportsOpt = Annotated[
     typer.Option("--reports", help="Reports folder (default: reports/ beside the manifest)."),
 ]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks.")]
+JunitOpt = Annotated[
+    Path | None,
+    typer.Option("--junit", help="Also write one JUnit XML of the whole run here.", dir_okay=False),
+]
+JsonOpt = Annotated[
+    bool,
+    typer.Option("--json", help="Print the run's summary as JSON on stdout (the rest on stderr)."),
+]
 
 
 @dataclass(frozen=True)
@@ -106,6 +117,21 @@ def run(
         list[str] | None, typer.Option("--pytest-arg", help="Extra argument for pytest.")
     ] = None,
     reports: ReportsOpt = None,
+    port_offset: Annotated[
+        int,
+        typer.Option(
+            "--port-offset",
+            help="Add K to every manifest port for this run (side-by-side runs on one machine).",
+        ),
+    ] = 0,
+    shard: Annotated[
+        str | None,
+        typer.Option(
+            "--shard", help="Run only shard I of N (I/N), split by last known suite durations."
+        ),
+    ] = None,
+    junit: JunitOpt = None,
+    as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Run the selected suites in isolation, then together, and report per requirement."""
@@ -127,15 +153,30 @@ def run(
         browser=browser,
         pytest_args=tuple(pytest_arg or ()),
         reports=reports,
+        port_offset=port_offset,
+        shard=shard,
     )
     with _user_errors(debug):
-        console = _console()
+        console = _errors() if as_json else _console()  # stdout is the JSON's alone
         with LiveProgress(console) as progress:
             record = run(request, progress)
-        console.print(render_run(judge(record)))
+        judgement = judge(record)
+        console.print(render_run(judgement))
         # one line whatever the width: the path is for copying
         console.print(f"Report: {request.reports_dir / record.run_id}", soft_wrap=True)
+        _machine_reports(judgement, request.reports_dir / record.run_id, junit, as_json)
     raise typer.Exit(record.exit_code or 0)
+
+
+def _machine_reports(judgement: Judgement, report: Path, junit: Path | None, as_json: bool) -> None:
+    """--junit and --json of `run` and `merge`."""
+    from regress.reporting.json_out import render_json  # noqa: PLC0415
+    from regress.reporting.junit_out import write_junit  # noqa: PLC0415
+
+    if junit is not None:
+        write_junit(judgement, junit)
+    if as_json:
+        sys.stdout.write(render_json(judgement, report))
 
 
 @app.command()
