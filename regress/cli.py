@@ -180,6 +180,34 @@ def _machine_reports(judgement: Judgement, report: Path, junit: Path | None, as_
 
 
 @app.command()
+def merge(
+    folders: Annotated[
+        list[Path],
+        typer.Argument(help="Each shard's run folder (reports/<run-id>) or reports folder."),
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", help="Reports folder the merged run is written to.")
+    ] = Path("reports"),
+    junit: JunitOpt = None,
+    as_json: JsonOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Merge the runs of every shard of a split run (--shard I/N) into one run and report it."""
+    from regress.commands.merge import merge as merge_shards  # noqa: PLC0415
+    from regress.judging.judge import judge  # noqa: PLC0415
+    from regress.reporting.table import render_run  # noqa: PLC0415
+
+    with _user_errors(debug):
+        record = merge_shards(folders, out)
+        judgement = judge(record)
+        console = _errors() if as_json else _console()
+        console.print(render_run(judgement))
+        console.print(f"Report: {out / record.run_id}", soft_wrap=True)
+        _machine_reports(judgement, out / record.run_id, junit, as_json)
+    raise typer.Exit(record.exit_code or 0)
+
+
+@app.command()
 def summary(
     run_id: Annotated[str | None, typer.Option("--run", help="Run id (default: latest).")] = None,
     phase: Annotated[

@@ -226,6 +226,9 @@ HISTORY_RUNS = 50  # newest runs read for suite durations (enough to find every 
 def last_durations(reports: Path, names: tuple[str, ...]) -> tuple[dict[str, float], int]:
     """Each suite's time in the newest recorded run where it finished (both passes summed).
 
+    Runs of one shard (`--shard I/N`) are passed over: shards of one split run one after the
+    other on one machine must not change each other's split. Merged runs count.
+
     Args:
         reports: the reports directory.
         names: the suites wanted.
@@ -242,6 +245,8 @@ def last_durations(reports: Path, names: tuple[str, ...]) -> tuple[dict[str, flo
         try:
             record = load_record(reports, run_id)
         except RegressError:
+            continue
+        if record.shard is not None:
             continue
         read += 1
         seconds: dict[str, float] = {}

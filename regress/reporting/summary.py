@@ -20,6 +20,7 @@ from regress.reporting.summary_frontmatter import (
     plural,
     requirement_list,
 )
+from regress.reporting.sharding import shard_lines
 from regress.reporting.summary_paths import (
     plan_keys,
     split_key,
@@ -228,6 +229,7 @@ def _deviations(j: Judgement, p: PlanVerdict) -> list[str]:
             lines.append(f"- {kind.value.capitalize()} pass not run")
     selected = {v.suite for v in p.suites}
     lines += [f"- Suite `{s}` not selected in this run" for s in p.info.suites if s not in selected]
+    lines += shard_lines(record)
     lines += [
         f"- Parameter override `{item.strip()}` (instead of the manifest's value)"
         for key, value in record.options
