@@ -141,9 +141,7 @@ def merged_record(shards: Sequence[Shard], run_id: str) -> RunRecord:
     plans = {f"{p.phase}/{p.plan}": p for s in shards for p in s.record.plans}
     records = [s.record for s in shards]
     passes = tuple(
-        merged
-        for kind in PassKind
-        if (merged := _merged_pass(kind, shards, order)) is not None
+        merged for kind in PassKind if (merged := _merged_pass(kind, shards, order)) is not None
     )
     durations = [r.duration for r in records]
     note = (

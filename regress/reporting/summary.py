@@ -11,6 +11,7 @@ from regress.judging.history import RUN_FILE
 from regress.judging.results import PassKind, PortEvent, RunRecord, SuiteResult
 from regress.judging.verdicts import Judgement, Leak, PlanVerdict, SuiteVerdict
 from regress.judging.wording import format_seconds, one_line, passes_phrase
+from regress.reporting.sharding import shard_lines
 from regress.reporting.summary_frontmatter import (
     OVERRIDES,
     completed,
@@ -20,7 +21,6 @@ from regress.reporting.summary_frontmatter import (
     plural,
     requirement_list,
 )
-from regress.reporting.sharding import shard_lines
 from regress.reporting.summary_paths import (
     plan_keys,
     split_key,

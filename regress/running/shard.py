@@ -71,10 +71,9 @@ def shard_of(
         mean = sum(known.values()) / len(known)
         weights = {n: round(known.get(n, mean), 1) for n in names}
         missing = len(names) - len(known)
-        reason = (
-            f"longest first by last known duration from {runs} run(s) in {reports.name}/"
-            + (f"; {missing} suite(s) without history counted as the mean {mean:.1f}s" if missing else "")
-        )
+        reason = f"longest first by last known duration from {runs} run(s) in {reports.name}/"
+        if missing:
+            reason += f"; {missing} suite(s) without history counted as the mean {mean:.1f}s"
     else:
         weights = dict.fromkeys(names, 1.0)
         reason = f"manifest order: no run history in {reports.name}/"
