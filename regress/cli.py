@@ -130,6 +130,12 @@ def run(
             "--shard", help="Run only shard I of N (I/N), split by last known suite durations."
         ),
     ] = None,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs", min=1, help="Isolation pass: up to N suites at a time (each still alone)."
+        ),
+    ] = 1,
     junit: JunitOpt = None,
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
@@ -155,6 +161,7 @@ def run(
         reports=reports,
         port_offset=port_offset,
         shard=shard,
+        jobs=jobs,
     )
     with _user_errors(debug):
         console = _errors() if as_json else _console()  # stdout is the JSON's alone

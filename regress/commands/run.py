@@ -39,6 +39,7 @@ class RunRequest:
     reports: Path | None = None
     port_offset: int = 0
     shard: str | None = None  # "I/N", as typed
+    jobs: int = 1
 
     @property
     def reports_dir(self) -> Path:
@@ -75,6 +76,7 @@ def run(request: RunRequest, sink: ProgressSink) -> RunRecord:
         invocation=_invocation(request, params),
         port_offset=request.port_offset,
         shard=shard,
+        jobs=request.jobs,
     )
     with _interrupts(Interrupted):
         return execute_run(selection, options, sink, WRITERS)
@@ -101,6 +103,7 @@ def _invocation(
             ("force-ports", "yes" if request.force_ports else ""),
             ("headed", "yes" if request.headed else ""),
             ("shard", request.shard or ""),
+            ("jobs", str(request.jobs) if request.jobs > 1 else ""),
             ("port-offset", str(request.port_offset) if request.port_offset else ""),
         )
         if value

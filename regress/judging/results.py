@@ -192,6 +192,7 @@ class RunRecord:
     port_offset: int = 0  # added to every manifest port for this run (--port-offset)
     shard: ShardInfo | None = None  # this run is one shard of a split run (--shard I/N)
     groups: tuple[tuple[str, ...], ...] = ()  # merged runs: suites of each combined process
+    jobs: int = 1  # suites at a time in the isolation pass (--jobs); they shared the CPU
     schema: int = field(default=SCHEMA_VERSION)
 
     def pass_of(self, kind: PassKind) -> PassResult | None:

@@ -39,8 +39,16 @@ class _State:
         self.spinner = Spinner("dots", style="cyan")
 
     def begin(self, kind: PassKind, suites: tuple[str, ...], clock: float) -> None:
+        if kind is self.kind and self.suites:  # another suite in flight beside these (--jobs)
+            self.suites = (*self.suites, *suites)
+            return
         self.kind, self.suites, self.started, self.current = kind, suites, clock, ""
         self.done = self.passed = self.failed = 0
+
+    def end(self, suite: str) -> None:
+        """A suite is no longer in flight (the combined pass keeps its list to the end)."""
+        if self.kind is PassKind.ISOLATION:
+            self.suites = tuple(name for name in self.suites if name != suite)
 
     def record(self, suite: str, outcome: str) -> None:
         self.current = suite
@@ -53,7 +61,7 @@ class _State:
             return Text(f"waiting · {format_seconds(clock - self.run_started)}", style="dim")
         text = Text()
         text.append(f"{self.kind.value} ", style="bold")
-        text.append(_names(self.suites), style="cyan")
+        text.append(_names(self.suites, every=self.kind is PassKind.ISOLATION), style="cyan")
         if len(self.suites) > 1 and self.current:
             text.append(f" (at {self.current})", style="cyan")
         text.append(f" · {format_seconds(clock - self.started)} · {self.done} done · ")
@@ -70,8 +78,8 @@ class _State:
         yield grid
 
 
-def _names(suites: tuple[str, ...]) -> str:
-    if len(suites) <= 2:
+def _names(suites: tuple[str, ...], *, every: bool = False) -> str:
+    if every or len(suites) <= 2:
         return ", ".join(suites) or "(no suites)"
     return f"{len(suites)} suites"
 
@@ -130,6 +138,7 @@ class LiveProgress:
 
     def suite_finished(self, result: SuiteResult) -> None:
         """A suite's result in one pass is final: print it above the live line."""
+        self._state.end(result.suite)
         passed = sum(1 for t in result.tests if t.status.value in _PASSED)
         text = Text.assemble(
             f"{result.kind.value}: {result.suite} ",

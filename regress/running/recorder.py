@@ -101,6 +101,7 @@ class Recorder:
             manifest_hash=manifest_hash(selection.manifest.path),
             port_offset=setup.options.port_offset,
             shard=setup.options.shard,
+            jobs=setup.options.jobs,
         )
 
     def note(self, text: str, *, show: bool = False) -> None:

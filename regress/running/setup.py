@@ -33,6 +33,7 @@ class RunOptions:
     invocation: tuple[tuple[str, str], ...] = ()  # for the SUMMARY: how it was called
     port_offset: int = 0  # already applied to the selection's ports; recorded
     shard: ShardInfo | None = None  # the selection is this shard's share; recorded
+    jobs: int = 1  # suites at a time in the isolation pass (--jobs)
 
 
 class Interrupted(Exception):
