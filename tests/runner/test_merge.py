@@ -114,6 +114,7 @@ def test_the_shards_split_by_the_history_and_the_merge_records_the_groups(runs: 
     summary = (runs.out / merged.run_id / "90-fixture-checks" / "90-01-SUMMARY.md").read_text()
     assert "Combined pass ran as 2 groups" in summary
     assert "interference across groups was not tested" in summary
+    assert "then the suites of each of 2 shards ran in one combined pytest process per" in summary
     for result in (r for p in merged.passes for r in p.suites):
         for _, path in result.artifacts:  # copied with their shard's folder
             assert (runs.out / merged.run_id / path).exists(), path
