@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -17,6 +17,9 @@ from rich.text import Text
 from regress import __version__
 from regress.errors import RegressError
 from regress.manifest.load import DEFAULT_MANIFEST
+
+if TYPE_CHECKING:
+    from regress.judging.verdicts import Judgement
 
 app = typer.Typer(
     name="regress",
@@ -39,6 +42,14 @@ ReportsOpt = Annotated[
     typer.Option("--reports", help="Reports folder (default: reports/ beside the manifest)."),
 ]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks.")]
+JunitOpt = Annotated[
+    Path | None,
+    typer.Option("--junit", help="Also write one JUnit XML of the whole run here.", dir_okay=False),
+]
+JsonOpt = Annotated[
+    bool,
+    typer.Option("--json", help="Print the run's summary as JSON on stdout (the rest on stderr)."),
+]
 
 
 @dataclass(frozen=True)
@@ -110,8 +121,26 @@ def run(
     ] = None,
     reports: ReportsOpt = None,
     port_offset: Annotated[
-        int, typer.Option("--port-offset", help="Add N to every suite's port.")
+        int,
+        typer.Option(
+            "--port-offset",
+            help="Add K to every manifest port for this run (side-by-side runs on one machine).",
+        ),
     ] = 0,
+    shard: Annotated[
+        str | None,
+        typer.Option(
+            "--shard", help="Run only shard I of N (I/N), split by last known suite durations."
+        ),
+    ] = None,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs", min=1, help="Isolation pass: up to N suites at a time (each still alone)."
+        ),
+    ] = 1,
+    junit: JunitOpt = None,
+    as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Run the selected suites in isolation, then together, and report per requirement."""
@@ -134,14 +163,57 @@ def run(
         pytest_args=tuple(pytest_arg or ()),
         reports=reports,
         port_offset=port_offset,
+        shard=shard,
+        jobs=jobs,
     )
     with _user_errors(debug):
-        console = _console()
+        console = _errors() if as_json else _console()  # stdout is the JSON's alone
         with LiveProgress(console) as progress:
             record = run(request, progress)
-        console.print(render_run(judge(record)))
+        judgement = judge(record)
+        console.print(render_run(judgement))
         # one line whatever the width: the path is for copying
         console.print(f"Report: {request.reports_dir / record.run_id}", soft_wrap=True)
+        _machine_reports(judgement, request.reports_dir / record.run_id, junit, as_json)
+    raise typer.Exit(record.exit_code or 0)
+
+
+def _machine_reports(judgement: Judgement, report: Path, junit: Path | None, as_json: bool) -> None:
+    """--junit and --json of `run` and `merge`."""
+    from regress.reporting.json_out import render_json  # noqa: PLC0415
+    from regress.reporting.junit_out import write_junit  # noqa: PLC0415
+
+    if junit is not None:
+        write_junit(judgement, junit)
+    if as_json:
+        sys.stdout.write(render_json(judgement, report))
+
+
+@app.command()
+def merge(
+    folders: Annotated[
+        list[Path],
+        typer.Argument(help="Each shard's run folder (reports/<run-id>) or reports folder."),
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", help="Reports folder the merged run is written to.")
+    ] = Path("reports"),
+    junit: JunitOpt = None,
+    as_json: JsonOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Merge the runs of every shard of a split run (--shard I/N) into one run and report it."""
+    from regress.commands.merge import merge as merge_shards  # noqa: PLC0415
+    from regress.judging.judge import judge  # noqa: PLC0415
+    from regress.reporting.table import render_run  # noqa: PLC0415
+
+    with _user_errors(debug):
+        record = merge_shards(folders, out)
+        judgement = judge(record)
+        console = _errors() if as_json else _console()
+        console.print(render_run(judgement))
+        console.print(f"Report: {out / record.run_id}", soft_wrap=True)
+        _machine_reports(judgement, out / record.run_id, junit, as_json)
     raise typer.Exit(record.exit_code or 0)
 
 

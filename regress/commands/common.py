@@ -18,13 +18,10 @@ def selection_for(
     phases: Sequence[str] = (),
     suites: Sequence[str] = (),
     params: tuple[tuple[str, str], ...] = (),
-    port_offset: int = 0,
 ) -> Selection:
     """Load the manifest and select plans and suites (parameter overrides applied)."""
     loaded = load_manifest(manifest)
-    return select(
-        loaded, phases=tuple(phases), suites=tuple(suites), params=params, port_offset=port_offset
-    )
+    return select(loaded, phases=tuple(phases), suites=tuple(suites), params=params)
 
 
 def reports_folder(reports: Path | None, manifest: Path) -> Path:

@@ -7,13 +7,16 @@ from pathlib import Path
 
 from regress.commands.common import interrupts, reports_folder, selection_for
 from regress.commands.prune import prune_folder
+from regress.errors import RegressError
 from regress.judging.results import RunRecord
 from regress.judging.retention import pruned_lines
+from regress.manifest.offset import with_port_offset
 from regress.manifest.select import parse_param
 from regress.reporting.writers import WRITERS
 from regress.running.events import ProgressSink
 from regress.running.pytest_run import PytestOptions
 from regress.running.run import Interrupted, RunOptions, execute_run
+from regress.running.shard import parse_shard, shard_of
 
 
 @dataclass(frozen=True)
@@ -32,7 +35,9 @@ class RunRequest:
     browser: str | None = None
     pytest_args: tuple[str, ...] = ()
     reports: Path | None = None
-    port_offset: int = 0  # added to every suite's port (parallel `regress mutate` jobs)
+    port_offset: int = 0
+    shard: str | None = None  # "I/N", as typed
+    jobs: int = 1
 
     @property
     def reports_dir(self) -> Path:
@@ -45,9 +50,19 @@ def run(request: RunRequest, sink: ProgressSink) -> RunRecord:
     params = tuple(parse_param(p) for p in request.params)
     if request.stagger is not None:
         params += (("stagger", str(request.stagger)),)
-    selection = selection_for(
-        request.manifest, request.phases, request.suites, params, request.port_offset
-    )
+    selection = selection_for(request.manifest, request.phases, request.suites, params)
+    shard = None
+    if request.shard is not None:
+        index, total = parse_shard(request.shard)
+        selection, shard = shard_of(selection, request.reports_dir, index, total)
+        if not selection.suites:
+            raise RegressError(
+                f"--shard {index}/{total}: shard {index} has no suites (only "
+                f"{len(shard.order)} selected); use at most {len(shard.order)} shards"
+            )
+        names = ", ".join(s.name for s in selection.suites)
+        sink.message(f"shard {index}/{total}: {names} ({shard.reason})")
+    selection = with_port_offset(selection, request.port_offset)
     options = RunOptions(
         reports=request.reports_dir,
         isolation=not request.combined_only,
@@ -57,6 +72,9 @@ def run(request: RunRequest, sink: ProgressSink) -> RunRecord:
             headed=request.headed, browser=request.browser, extra=request.pytest_args
         ),
         invocation=_invocation(request, params),
+        port_offset=request.port_offset,
+        shard=shard,
+        jobs=request.jobs,
     )
     with interrupts(Interrupted):
         record = execute_run(selection, options, sink, WRITERS)
@@ -89,6 +107,8 @@ def _invocation(
             ("passes", passes),
             ("force-ports", "yes" if request.force_ports else ""),
             ("headed", "yes" if request.headed else ""),
+            ("shard", request.shard or ""),
+            ("jobs", str(request.jobs) if request.jobs > 1 else ""),
             ("port-offset", str(request.port_offset) if request.port_offset else ""),
         )
         if value

@@ -13,7 +13,14 @@ from datetime import datetime
 from pathlib import Path
 
 from regress.errors import RegressError
-from regress.judging.results import SCHEMA_VERSION, RunRecord, from_jsonable, to_jsonable
+from regress.judging.results import (
+    SCHEMA_VERSION,
+    RunRecord,
+    SuiteResult,
+    SuiteStatus,
+    from_jsonable,
+    to_jsonable,
+)
 
 RUN_FILE = "run.json"
 LATEST_LINK = "latest"  # symlink to the newest run directory
@@ -235,3 +242,44 @@ def _fsync_dir(directory: Path) -> None:
             os.fsync(fd)
     finally:
         os.close(fd)
+
+
+HISTORY_RUNS = 50  # newest runs read for suite durations (enough to find every suite)
+
+
+def last_durations(reports: Path, names: tuple[str, ...]) -> tuple[dict[str, float], int]:
+    """Each suite's time in the newest recorded run where it finished (both passes summed).
+
+    Runs of one shard (`--shard I/N`) are passed over: shards of one split run one after the
+    other on one machine must not change each other's split. Merged runs count.
+
+    Args:
+        reports: the reports directory.
+        names: the suites wanted.
+
+    Returns:
+        (seconds by suite, for the suites found; how many run records were read). Unreadable
+        records, and results of suites that were interrupted or blocked, are passed over.
+    """
+    found: dict[str, float] = {}
+    read = 0
+    for run_id in reversed(list_runs(reports)[-HISTORY_RUNS:]):
+        if len(found) == len(names):
+            break
+        try:
+            record = load_record(reports, run_id)
+        except RegressError:
+            continue
+        if record.shard is not None:
+            continue
+        read += 1
+        seconds: dict[str, float] = {}
+        for result in (r for p in record.passes for r in p.suites):
+            if result.suite in names and result.suite not in found and _finished(result):
+                seconds[result.suite] = seconds.get(result.suite, 0.0) + result.duration
+        found.update(seconds)
+    return found, read
+
+
+def _finished(result: SuiteResult) -> bool:
+    return result.status not in (SuiteStatus.INTERRUPTED, SuiteStatus.BLOCKED)

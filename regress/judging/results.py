@@ -156,6 +156,19 @@ class PlanInfo:
 
 
 @dataclass(frozen=True)
+class ShardInfo:
+    """Which part of a split run this record is, the whole split, and why it fell that way."""
+
+    index: int  # 1-based
+    total: int
+    split: tuple[tuple[str, ...], ...]  # suite names of every shard, shard 1 first
+    reason: str  # e.g. "by last known duration from 4 runs in reports/"
+    durations: tuple[tuple[str, float], ...] = ()  # the weights the split used
+    order: tuple[str, ...] = ()  # every selected suite, manifest order
+    plan_order: tuple[str, ...] = ()  # every selected plan's "<phase>/<plan>", manifest order
+
+
+@dataclass(frozen=True)
 class RunRecord:
     """Everything needed to re-render a run: written as reports/<run-id>/run.json."""
 
@@ -176,6 +189,11 @@ class RunRecord:
     git_head: str = ""
     files_modified: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()  # run-level problems (e.g. a crash reason)
+    manifest_hash: str = ""  # sha256 of the manifest file's bytes
+    port_offset: int = 0  # added to every manifest port for this run (--port-offset)
+    shard: ShardInfo | None = None  # this run is one shard of a split run (--shard I/N)
+    groups: tuple[tuple[str, ...], ...] = ()  # merged runs: suites of each combined process
+    jobs: int = 1  # suites at a time in the isolation pass (--jobs); they shared the CPU
     schema: int = field(default=SCHEMA_VERSION)
 
     def pass_of(self, kind: PassKind) -> PassResult | None:

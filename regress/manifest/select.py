@@ -24,10 +24,8 @@ def select(
     phases: tuple[str, ...] = (),
     suites: tuple[str, ...] = (),
     params: tuple[tuple[str, str], ...] = (),
-    port_offset: int = 0,
 ) -> Selection:
-    """Select plans by phase number or slug and suites by name; apply parameter overrides and
-    move every suite's port by port_offset (parallel mutants use distinct ports)."""
+    """Select plans by phase number or slug and suites by name; apply parameter overrides."""
     plans = manifest.plans
     if phases:
         chosen = []
@@ -61,15 +59,8 @@ def select(
             )
     overrides = dict(params)
     applied = tuple(
-        _with_params(s, {k: v for k, v in overrides.items() if k in s.param_dict}, port_offset)
-        for s in ordered
+        _with_params(s, {k: v for k, v in overrides.items() if k in s.param_dict}) for s in ordered
     )
-    for suite in applied:
-        if not 0 < suite.port <= 65535:
-            raise RegressError(
-                f"--port-offset {port_offset}: suite '{suite.name}' would use port {suite.port}, "
-                "outside 1-65535; pick a smaller offset"
-            )
     return Selection(manifest=manifest, plans=plans, suites=applied)
 
 
@@ -101,11 +92,11 @@ def select_mutations(
     return chosen
 
 
-def _with_params(suite: Suite, overrides: dict[str, str], port_offset: int = 0) -> Suite:
-    if not overrides and not port_offset:
+def _with_params(suite: Suite, overrides: dict[str, str]) -> Suite:
+    if not overrides:
         return suite
     params = tuple((k, overrides.get(k, v)) for k, v in suite.params)
-    return Suite(**{**suite.__dict__, "params": params, "port": suite.port + port_offset})
+    return Suite(**{**suite.__dict__, "params": params})
 
 
 def parse_param(text: str) -> tuple[str, str]:

@@ -42,12 +42,20 @@ class _State:
         self.spinner = Spinner("dots", style="cyan")
 
     def begin(self, kind: PassKind, suites: tuple[str, ...], clock: float) -> None:
+        if kind is self.kind and self.suites:  # another suite in flight beside these (--jobs)
+            self.suites = (*self.suites, *suites)
+            return
         self.kind, self.suites, self.started, self.current = kind, suites, clock, ""
         self.done = self.passed = self.failed = 0
         self.test = None
 
     def start(self, suite: str, nodeid: str, clock: float) -> None:
         self.current, self.test = suite, (nodeid, clock)
+
+    def end(self, suite: str) -> None:
+        """A suite is no longer in flight (the combined pass keeps its list to the end)."""
+        if self.kind is PassKind.ISOLATION:
+            self.suites = tuple(name for name in self.suites if name != suite)
 
     def record(self, suite: str, nodeid: str, outcome: str) -> None:
         self.current = suite
@@ -63,7 +71,7 @@ class _State:
             return self._waiting(text, clock)
         text = Text()
         text.append(f"{self.kind.value} ", style="bold")
-        text.append(_names(self.suites), style="cyan")
+        text.append(_names(self.suites, every=self.kind is PassKind.ISOLATION), style="cyan")
         if len(self.suites) > 1 and self.current and self.test is None:
             text.append(f" (at {self.current})", style="cyan")
         text.append(f" · {format_seconds(clock - self.started)}")
@@ -95,8 +103,8 @@ class _State:
         yield grid
 
 
-def _names(suites: tuple[str, ...]) -> str:
-    if len(suites) <= 2:
+def _names(suites: tuple[str, ...], *, every: bool = False) -> str:
+    if every or len(suites) <= 2:
         return ", ".join(suites) or "(no suites)"
     return f"{len(suites)} suites"
 
@@ -181,6 +189,7 @@ class LiveProgress:
 
     def suite_finished(self, result: SuiteResult) -> None:
         """A suite's result in one pass is final: print it above the live line."""
+        self._state.end(result.suite)
         passed = sum(1 for t in result.tests if t.status.value in _PASSED)
         text = Text.assemble(
             f"{result.kind.value}: {result.suite} ",

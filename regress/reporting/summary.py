@@ -11,6 +11,7 @@ from regress.judging.history import RUN_FILE
 from regress.judging.results import PassKind, PortEvent, RunRecord, SuiteResult
 from regress.judging.verdicts import Judgement, Leak, PlanVerdict, SuiteVerdict
 from regress.judging.wording import format_seconds, one_line, passes_phrase
+from regress.reporting.sharding import shard_lines
 from regress.reporting.summary_frontmatter import (
     OVERRIDES,
     completed,
@@ -228,6 +229,7 @@ def _deviations(j: Judgement, p: PlanVerdict) -> list[str]:
             lines.append(f"- {kind.value.capitalize()} pass not run")
     selected = {v.suite for v in p.suites}
     lines += [f"- Suite `{s}` not selected in this run" for s in p.info.suites if s not in selected]
+    lines += shard_lines(record)
     lines += [
         f"- Parameter override `{item.strip()}` (instead of the manifest's value)"
         for key, value in record.options

@@ -66,8 +66,14 @@ def _provides(j: Judgement, p: PlanVerdict, verdict: SuiteVerdict) -> str:
 def decisions(j: Judgement, p: PlanVerdict) -> list[str]:
     decisions = []
     if len(j.ran) == len(PassKind):
+        groups = len(j.record.groups)
+        together = (
+            f"the suites of each of {groups} shards ran in one combined pytest process per shard"
+            if groups > 1
+            else "all suites ran in one combined pytest process"
+        )
         decisions.append(
-            "Each suite ran alone, then all suites ran in one combined pytest process, "
+            f"Each suite ran alone, then {together}, "
             "so interference shows separately from plain failures"
         )
     decisions += [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 
 from regress.judging.results import PassKind, SuiteResult, SuiteStatus
@@ -9,6 +10,7 @@ from regress.judging.suite import blocked_reason, judge_suite, judged, not_run
 from regress.manifest.model import Suite
 from regress.running.events import forward
 from regress.running.freeing import free_suite_ports
+from regress.running.parallel import run_concurrently
 from regress.running.pytest_run import run_pytest
 from regress.running.recorder import Recorder, now
 from regress.running.servers import pytest_role, suite_servers
@@ -18,8 +20,21 @@ KIND = PassKind.ISOLATION
 
 
 def run_isolation(setup: RunSetup, recorder: Recorder) -> None:
-    """Every selected suite alone, in manifest order; the record is saved after each."""
+    """Every selected suite alone, in manifest order (up to --jobs at a time, each still alone
+    on its ports, server and pytest process); the record is saved after each."""
     with recorder.pass_of(KIND):
+        if setup.options.jobs > 1:
+            recorder.note(
+                f"isolation pass: up to {setup.options.jobs} suites at a time (--jobs), each on"
+                f" its own ports, server and pytest process, sharing {os.cpu_count()} CPU(s)"
+            )
+            run_concurrently(
+                setup.selection.suites,
+                setup.options.jobs,
+                recorder,
+                lambda suite: _suite(setup, recorder, suite),
+            )
+            return
         for suite in setup.selection.suites:
             recorder.add(_suite(setup, recorder, suite))
 

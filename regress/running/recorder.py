@@ -7,6 +7,7 @@ This is the one place run.json is written during a run; the writers registered b
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -97,6 +98,10 @@ class Recorder:
             files_modified=tuple(
                 line[3:] for line in _git(root, "status", "--porcelain").splitlines()
             ),
+            manifest_hash=manifest_hash(selection.manifest.path),
+            port_offset=setup.options.port_offset,
+            shard=setup.options.shard,
+            jobs=setup.options.jobs,
         )
 
     def note(self, text: str, *, show: bool = False) -> None:
@@ -184,6 +189,14 @@ class Recorder:
         for write in self.writers:
             write(judgement, self.setup.options.reports)
         return record
+
+
+def manifest_hash(path: Path) -> str:
+    """sha256 of the manifest file as it is now ("" if it cannot be read)."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
 
 
 def _git(root: Path, *args: str) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 import psutil
 
 from regress.judging import history
+from regress.judging.results import ShardInfo
 from regress.manifest.model import Suite
 from regress.manifest.select import Selection
 from regress.proc.ledger import Ledger
@@ -30,6 +31,9 @@ class RunOptions:
     force_ports: bool = False
     pytest: PytestOptions = field(default_factory=PytestOptions)
     invocation: tuple[tuple[str, str], ...] = ()  # for the SUMMARY: how it was called
+    port_offset: int = 0  # already applied to the selection's ports; recorded
+    shard: ShardInfo | None = None  # the selection is this shard's share; recorded
+    jobs: int = 1  # suites at a time in the isolation pass (--jobs)
 
 
 class Interrupted(Exception):
