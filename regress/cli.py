@@ -106,6 +106,29 @@ def run(
         list[str] | None, typer.Option("--pytest-arg", help="Extra argument for pytest.")
     ] = None,
     reports: ReportsOpt = None,
+    keyword: Annotated[
+        str | None,
+        typer.Option(
+            "-k", help="Only tests matching this pytest -k expression; others deselected."
+        ),
+    ] = None,
+    test: Annotated[
+        list[str] | None,
+        typer.Option("--test", help="Only this node id (or file/folder); repeatable."),
+    ] = None,
+    last_failed: Annotated[
+        bool, typer.Option("--last-failed", help="Only the tests that did not pass last run.")
+    ] = False,
+    failed_from: Annotated[
+        str | None,
+        typer.Option("--failed-from", help="Only the tests that did not pass in this run id."),
+    ] = None,
+    repeat: Annotated[
+        int, typer.Option("--repeat", help="Run each suite (and the combined pass) N times.")
+    ] = 1,
+    fail_fast: Annotated[
+        bool, typer.Option("--fail-fast", "-x", help="Stop at the first failing suite.")
+    ] = False,
     debug: DebugOpt = False,
 ) -> None:
     """Run the selected suites in isolation, then together, and report per requirement."""
@@ -127,6 +150,12 @@ def run(
         browser=browser,
         pytest_args=tuple(pytest_arg or ()),
         reports=reports,
+        keyword=keyword,
+        tests=tuple(test or ()),
+        last_failed=last_failed,
+        failed_from=failed_from,
+        repeat=repeat,
+        fail_fast=fail_fast,
     )
     with _user_errors(debug):
         console = _console()

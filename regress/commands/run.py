@@ -10,10 +10,14 @@ from pathlib import Path
 from types import FrameType
 
 from regress.commands.common import reports_folder, selection_for
+from regress.errors import RegressError
+from regress.judging.history import load_record
+from regress.judging.rerun import not_passed
 from regress.judging.results import RunRecord
 from regress.manifest.select import parse_param
 from regress.reporting.writers import WRITERS
 from regress.running.events import ProgressSink
+from regress.running.focus import Focus, focus_selection
 from regress.running.pytest_run import PytestOptions
 from regress.running.run import Interrupted, RunOptions, execute_run
 
@@ -34,6 +38,12 @@ class RunRequest:
     browser: str | None = None
     pytest_args: tuple[str, ...] = ()
     reports: Path | None = None
+    keyword: str | None = None  # -k EXPR
+    tests: tuple[str, ...] = ()  # --test NODEID
+    last_failed: bool = False
+    failed_from: str | None = None  # --failed-from RUN_ID
+    repeat: int = 1
+    fail_fast: bool = False
 
     @property
     def reports_dir(self) -> Path:
@@ -46,19 +56,43 @@ def run(request: RunRequest, sink: ProgressSink) -> RunRecord:
     params = tuple(parse_param(p) for p in request.params)
     if request.stagger is not None:
         params += (("stagger", str(request.stagger)),)
+    if request.repeat < 1:
+        raise RegressError(f"--repeat {request.repeat}: give a number of attempts of 1 or more")
+    if request.last_failed and request.failed_from:
+        raise RegressError("--last-failed and --failed-from together: give one of them")
     selection = selection_for(request.manifest, request.phases, request.suites, params)
+    keyword = ("-k", request.keyword) if request.keyword else ()
+    pytest = PytestOptions(
+        headed=request.headed, browser=request.browser, extra=(*request.pytest_args, *keyword)
+    )
+    selection, focus = focus_selection(selection, _focus(request), pytest)
     options = RunOptions(
         reports=request.reports_dir,
         isolation=not request.combined_only,
         combined=not request.no_combined,
         force_ports=request.force_ports,
-        pytest=PytestOptions(
-            headed=request.headed, browser=request.browser, extra=request.pytest_args
-        ),
+        pytest=pytest,
         invocation=_invocation(request, params),
+        focus=focus,
+        repeat=request.repeat,
+        fail_fast=request.fail_fast,
     )
     with _interrupts(Interrupted):
         return execute_run(selection, options, sink, WRITERS)
+
+
+def _focus(request: RunRequest) -> Focus:
+    """-k, --test and the tests that did not pass in the run --last-failed/--failed-from name."""
+    rerun: tuple[str, ...] | None = None
+    rerun_of = ""
+    if request.last_failed or request.failed_from:
+        flag = "--last-failed" if request.last_failed else f"--failed-from {request.failed_from}"
+        try:
+            record = load_record(request.reports_dir, request.failed_from)
+        except RegressError as exc:
+            raise RegressError(f"{flag}: {exc.message}") from None
+        rerun, rerun_of = not_passed(record), record.run_id
+    return Focus(request.keyword, request.tests, rerun, rerun_of)
 
 
 def _invocation(
@@ -81,6 +115,11 @@ def _invocation(
             ("passes", passes),
             ("force-ports", "yes" if request.force_ports else ""),
             ("headed", "yes" if request.headed else ""),
+            ("keyword", request.keyword or ""),
+            ("test", ",".join(request.tests)),
+            ("failed-from", request.failed_from or ("latest" if request.last_failed else "")),
+            ("repeat", str(request.repeat) if request.repeat > 1 else ""),
+            ("fail-fast", "yes" if request.fail_fast else ""),
         )
         if value
     )

@@ -43,6 +43,8 @@ class PytestOutcome:
     running: str  # node id in flight when the process was killed
     log_tail: tuple[str, ...] = ()  # last lines of pytest.log, for errors without JUnit
     leaked: tuple[str, ...] = ()  # processes it left behind, stopped by regress ("pid N (cmd)")
+    deselected: tuple[str, ...] = ()  # node ids left out by -k, --test or --last-failed
+    error_line: str = ""  # pytest's own error line when it stopped before running tests
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,14 @@ def judge_suite(
         return SuiteJudgement(
             SuiteStatus.TIMEOUT, timed, "suite timeout: pytest was killed with its process tree"
         )
+    if run.error_line and (run.junit_error or run.exit_code in (2, 3, 4)):
+        # pytest stopped before any test: its own line says why (see README, exit codes)
+        meaning = PYTEST_EXIT.get(run.exit_code or 0, "unknown")
+        return SuiteJudgement(
+            SuiteStatus.ERROR,
+            tuple(TestOutcome(n, TestStatus.NOT_RUN, message=run.error_line) for n in expected),
+            f"{run.error_line}\npytest exited with {run.exit_code} ({meaning}); see pytest.log",
+        )
     if run.junit_error:
         reason = f"{run.junit_error}; pytest exit code {run.exit_code}"
         tail = "\n".join(run.log_tail)
@@ -100,8 +110,14 @@ def judge_suite(
         if case.suite == name or (not case.suite and (only_suite or owns(case.outcome.nodeid)))
     ]
     collected = {outcome.nodeid: outcome for outcome in mine}
+    deselected = set(run.deselected)
     tests: list[TestOutcome] = [
-        collected.get(n) or TestOutcome(n, TestStatus.MISSING, message="expected, not collected")
+        collected.get(n)
+        or (
+            TestOutcome(n, TestStatus.DESELECTED, message="deselected (-k/--test/--last-failed)")
+            if n in deselected
+            else TestOutcome(n, TestStatus.MISSING, message="expected, not collected")
+        )
         for n in expected
     ]
     for outcome in mine:
@@ -118,7 +134,7 @@ def judge_suite(
             )
     reason = ""
     status = SuiteStatus.PASSED
-    if any(t.status is not TestStatus.PASSED for t in tests):
+    if any(t.status not in (TestStatus.PASSED, TestStatus.DESELECTED) for t in tests):
         status = SuiteStatus.FAILED
     if run.exit_code not in (0, 1):
         status = SuiteStatus.ERROR

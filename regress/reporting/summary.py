@@ -8,8 +8,8 @@ from pathlib import Path
 
 from regress.errors import RegressError
 from regress.judging.history import RUN_FILE
-from regress.judging.results import PassKind, PortEvent, RunRecord, SuiteResult
-from regress.judging.verdicts import Judgement, Leak, PlanVerdict, SuiteVerdict
+from regress.judging.results import PassKind, PortEvent, RunRecord, SuiteResult, TestStatus
+from regress.judging.verdicts import Judgement, Leak, PlanVerdict, RequirementState, SuiteVerdict
 from regress.judging.wording import format_seconds, one_line, passes_phrase
 from regress.reporting.summary_frontmatter import (
     OVERRIDES,
@@ -19,6 +19,7 @@ from regress.reporting.summary_frontmatter import (
     minutes,
     plural,
     requirement_list,
+    state_of,
 )
 from regress.reporting.summary_paths import (
     plan_keys,
@@ -173,7 +174,13 @@ def _performance(j: Judgement, p: PlanVerdict) -> list[str]:
 def _suite_counts(j: Judgement, p: PlanVerdict, verdict: SuiteVerdict) -> str:
     passed, expected = verdict.passed_tests, verdict.expected
     verb = "passes" if expected == 1 else "pass"
-    return f"{passed}/{plural(expected, 'test')} {verb} {passes_phrase(j.ran)}"
+    text = f"{passed}/{plural(expected, 'test')} {verb} {passes_phrase(j.ran)}"
+    extra = [
+        f"{n} {s.value}"
+        for s in (TestStatus.DESELECTED, TestStatus.FLAKY)
+        if (n := sum(1 for t in verdict.tests if t.expected and s in t.statuses))
+    ]
+    return text + (f" ({', '.join(extra)})" if extra else "")
 
 
 def _accomplishments(j: Judgement, p: PlanVerdict) -> list[str]:
@@ -183,11 +190,14 @@ def _accomplishments(j: Judgement, p: PlanVerdict) -> list[str]:
         state = (
             "satisfied"
             if requirement in p.satisfied
+            else "not verified (not every expected test ran)"
+            if state_of(j, requirement) is RequirementState.NOT_VERIFIED
+            and requirement in p.unverified
             else "not verified in both passes"
             if requirement in p.unverified
             else "not verified"
             if requirement in p.not_selected
-            else "not satisfied"
+            else state_of(j, requirement).value
         )
         detail = "; ".join(f"`{v.suite}` {_suite_counts(j, p, v)}" for v in suites)
         lines.append(f"- **{requirement}** {state}: {detail or 'no suite selected in this run'}")

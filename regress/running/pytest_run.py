@@ -19,6 +19,7 @@ from regress.proc.ledger import ROLE_ENV, Ledger
 from regress.proc.server import log_tail
 from regress.proc.sweep import stop_leftovers
 from regress.running.context import CONTEXT_ENV, TOKEN_ENV, RunContext, write_context
+from regress.running.pytest_errors import pytest_error_line
 
 POLL_SECONDS = 0.1
 
@@ -119,18 +120,21 @@ def run_pytest(
         role="pytest",
     )
     events: list[tuple[str, str]] = []
+    deselected: list[str] = []
     running = ""
     timed_out = False
     try:
         offset = 0
         while child.poll() is None:
-            offset, running = _drain(events_path, offset, events, running, on_event)
+            offset, running = _drain(
+                events_path, offset, events, running, on_event, deselected=deselected
+            )
             if time.monotonic() - started > timeout:
                 timed_out = True
                 popen.kill_tree(child)
                 break
             time.sleep(POLL_SECONDS)
-        _drain(events_path, offset, events, running, on_event)
+        _drain(events_path, offset, events, running, on_event, deselected=deselected)
     finally:
         if child.poll() is None:
             popen.stop(child, grace=5.0)
@@ -143,6 +147,10 @@ def run_pytest(
         cases = read_junit(junit)
     except JUnitError as exc:
         junit_error = str(exc)
+    error_line = ""
+    if not timed_out and (junit_error or child.returncode in (2, 3, 4)):
+        with contextlib.suppress(OSError):
+            error_line = pytest_error_line(log.read_text(errors="replace"), context.root)
     return PytestOutcome(
         exit_code=None if timed_out else child.returncode,
         timed_out=timed_out,
@@ -155,6 +163,8 @@ def run_pytest(
         running=running if timed_out else "",
         log_tail=log_tail(log, lines=15) if junit_error else (),
         leaked=leaked,
+        deselected=tuple(deselected),
+        error_line=error_line,
     )
 
 
@@ -164,9 +174,11 @@ def _drain(
     events: list[tuple[str, str]],
     running: str,
     on_event: Callable[[str, str], None],
+    *,
+    deselected: list[str],
 ) -> tuple[int, str]:
     """Read complete new lines of the events file; returns the new offset and the last test
-    that reported a setup (so a timeout can name it)."""
+    that reported a setup (so a timeout can name it). Deselected tests are collected apart."""
     with contextlib.suppress(FileNotFoundError), path.open("rb") as handle:
         handle.seek(offset)
         chunk = handle.read()
@@ -178,6 +190,9 @@ def _drain(
                 continue
             if event.get("when") == "setup" and event.get("outcome") == "started":
                 running = event["nodeid"]
+                continue
+            if event.get("outcome") == "deselected":
+                deselected.append(event["nodeid"])
                 continue
             events.append((event["nodeid"], event["outcome"]))
             on_event(event["nodeid"], event["outcome"])
