@@ -21,7 +21,7 @@ from regress.manifest.model import Suite
 PYTEST_EXIT = {
     0: "all tests passed",
     1: "tests failed",
-    2: "interrupted",
+    2: "collection errors, or interrupted",
     3: "internal error",
     4: "usage error",
     5: "no tests collected",
