@@ -354,6 +354,12 @@ def _plan(
         and not missing
         and both
         and all(v.passed for v in mine),
+        deselected=tuple(
+            t.nodeid
+            for v in mine
+            for t in v.tests
+            if t.expected and TestStatus.DESELECTED in t.statuses
+        ),
     )
 
 

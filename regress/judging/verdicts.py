@@ -170,6 +170,7 @@ class PlanVerdict:
     integrity: tuple[IntegrityFinding, ...]  # findings in this plan's suite files
     leaks: tuple[Leak, ...]  # processes its suites left behind
     self_check: bool  # every suite of the plan ran and passed in both passes
+    deselected: tuple[str, ...] = ()  # expected tests -k/--test/--last-failed left out
 
 
 @dataclass(frozen=True)

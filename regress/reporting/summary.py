@@ -121,21 +121,23 @@ def _one_liner(j: Judgement, p: PlanVerdict) -> str:
         )
     counts = f"{p.passed}/{p.expected} regression tests pass {where}"
     if j.record.interrupted:
-        return f"Partial run (interrupted): {counts}; {_open(p)}"
+        return f"Partial run (interrupted): {counts}; {_open(j, p)}"
     if j.partial:
         waiting = requirement_list(p.unverified)
         return f"Partial run (still running): {counts} so far; {waiting} not yet verified"
     reasons = _reasons(j, p)
-    return f"{counts}; {_open(p)}" + (f" ({reasons})" if reasons else "")
+    return f"{counts}; {_open(j, p)}" + (f" ({reasons})" if reasons else "")
 
 
-def _open(p: PlanVerdict) -> str:
+def _open(j: Judgement, p: PlanVerdict) -> str:
     """What keeps the plan from being complete: "REG-01 not satisfied; REG-03 not run"."""
+    focused = [r for r in p.unverified if state_of(j, r) is RequirementState.NOT_VERIFIED]
     parts = [
         f"{requirement_list(ids)} {what}"
         for ids, what in (
             (p.unsatisfied, "not satisfied"),
-            (p.unverified, "not verified in both passes"),
+            (focused, "not verified (not every expected test ran)"),
+            ([r for r in p.unverified if r not in focused], "not verified in both passes"),
             (p.not_selected, "not run"),
         )
         if ids
@@ -238,6 +240,9 @@ def _deviations(j: Judgement, p: PlanVerdict) -> list[str]:
             lines.append(f"- {kind.value.capitalize()} pass not run")
     selected = {v.suite for v in p.suites}
     lines += [f"- Suite `{s}` not selected in this run" for s in p.info.suites if s not in selected]
+    left_out = [_code(n) for n in p.deselected]
+    if left_out:
+        lines.append(f"- Deselected by -k/--test/--last-failed: {', '.join(left_out)}")
     lines += [
         f"- Parameter override `{item.strip()}` (instead of the manifest's value)"
         for key, value in record.options
@@ -308,7 +313,7 @@ def _readiness(j: Judgement, p: PlanVerdict) -> list[str]:
             f"{requirement_list(p.satisfied)} verified {passes_phrase(j.ran)}; "
             "ready for the next plan."
         ]
-    lines = [f"Not ready: {_open(p)}."]
+    lines = [f"Not ready: {_open(j, p)}."]
     if p.not_selected:
         lines.append(
             f"{requirement_list(p.not_selected)} not verified: none of their suites was selected."
@@ -349,6 +354,8 @@ def _self_check(j: Judgement, p: PlanVerdict) -> str:
             + (" (interrupted)" if record.interrupted else " (incomplete)")
         )
     lines.append(f"- {p.passed}/{p.expected} expected tests passed {where}")
+    if p.deselected:
+        lines.append(f"- {plural(len(p.deselected), 'expected test')} deselected")
     if p.satisfied:
         lines.append(f"- {requirement_list(p.satisfied)} satisfied")
     if p.unsatisfied:

@@ -143,8 +143,13 @@ class Recorder:
         """--fail-fast: the rest of the pass (and the passes after it) is recorded as not run."""
         self.stopped = f"--fail-fast stopped the run after {failed} failed in the {kind.value} pass"
         self.not_run(kind, rest)
-        skipped = ", ".join(s.name for s in rest) or "none"
-        self.note(f"{self.stopped}; not run in that pass: {skipped}", show=True)
+        skipped = ", ".join(s.name for s in rest) or "no other suite"
+        later = (
+            ", nor the combined pass"
+            if kind is PassKind.ISOLATION and self.setup.options.combined
+            else ""
+        )
+        self.note(f"{self.stopped}; not run: {skipped} in that pass{later}", show=True)
 
     def not_run(self, kind: PassKind, suites: Sequence[Suite]) -> None:
         """Record suites the run stopped before (--fail-fast) in the current pass."""

@@ -51,8 +51,13 @@ def summary_of(project: Path, record: RunRecord, slug: str, name: str) -> str:
 
 
 def test_k_deselects_and_leaves_the_requirement_not_verified(project: Path) -> None:
-    code, output = invoke(project, "run", "--suite", "failing", "-k", "test_ok")
+    code, output = invoke(
+        project, "run", "--suite", "passing", "--suite", "failing", "-k", "test_ok"
+    )
     record = latest(project)
+    # no test of `passing` matches: the suite is not run at all (no server, no pytest)
+    assert [s.name for s in record.suites] == ["failing"]
+    assert not (project / "reports" / record.run_id / "isolation" / "passing").exists()
     for kind in PassKind:
         assert statuses(record, kind, "failing") == {
             "test_ok": TestStatus.PASSED,
