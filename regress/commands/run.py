@@ -65,14 +65,15 @@ def run(request: RunRequest, sink: ProgressSink) -> RunRecord:
     pytest = PytestOptions(
         headed=request.headed, browser=request.browser, extra=(*request.pytest_args, *keyword)
     )
-    selection, focus = focus_selection(selection, _focus(request), pytest)
+    wanted = _focus(request)
+    selection, focus = focus_selection(selection, wanted, pytest)
     options = RunOptions(
         reports=request.reports_dir,
         isolation=not request.combined_only,
         combined=not request.no_combined,
         force_ports=request.force_ports,
         pytest=pytest,
-        invocation=_invocation(request, params),
+        invocation=_invocation(request, params, wanted.rerun_of),
         focus=focus,
         repeat=request.repeat,
         fail_fast=request.fail_fast,
@@ -96,7 +97,7 @@ def _focus(request: RunRequest) -> Focus:
 
 
 def _invocation(
-    request: RunRequest, params: tuple[tuple[str, str], ...]
+    request: RunRequest, params: tuple[tuple[str, str], ...], rerun_of: str = ""
 ) -> tuple[tuple[str, str], ...]:
     """How the run was called, for the SUMMARY's decisions (empty options left out)."""
     passes = (
@@ -117,7 +118,7 @@ def _invocation(
             ("headed", "yes" if request.headed else ""),
             ("keyword", request.keyword or ""),
             ("test", ",".join(request.tests)),
-            ("failed-from", request.failed_from or ("latest" if request.last_failed else "")),
+            ("failed-from", rerun_of),
             ("repeat", str(request.repeat) if request.repeat > 1 else ""),
             ("fail-fast", "yes" if request.fail_fast else ""),
         )

@@ -26,6 +26,7 @@ PYTEST_EXIT = {
     4: "usage error",
     5: "no tests collected",
 }
+DESELECTED = "deselected (-k/--test/--last-failed)"
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,8 @@ def judge_suite(
         timed = tuple(
             TestOutcome(nodeid, _event_status(done[nodeid]), message="finished before the timeout")
             if nodeid in done
+            else TestOutcome(nodeid, TestStatus.DESELECTED, message=DESELECTED)
+            if nodeid in run.deselected
             else TestOutcome(
                 nodeid,
                 TestStatus.TIMEOUT if nodeid == run.running else TestStatus.NOT_RUN,
@@ -114,7 +117,7 @@ def judge_suite(
     tests: list[TestOutcome] = [
         collected.get(n)
         or (
-            TestOutcome(n, TestStatus.DESELECTED, message="deselected (-k/--test/--last-failed)")
+            TestOutcome(n, TestStatus.DESELECTED, message=DESELECTED)
             if n in deselected
             else TestOutcome(n, TestStatus.MISSING, message="expected, not collected")
         )
