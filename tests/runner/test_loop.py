@@ -95,10 +95,34 @@ def test_test_option_runs_only_the_suites_it_names(project: Path) -> None:
     assert statuses(record, PassKind.ISOLATION, "failing")["test_broken"] is TestStatus.DESELECTED
 
 
-def test_test_option_outside_every_suite_is_refused(project: Path) -> None:
-    code, output = invoke(project, "run", "--suite", "failing", "--test", "checks/nope.py::x")
-    assert code == 2
-    assert "--test checks/nope.py::x: not under the targets of any selected suite" in output
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        pytest.param(
+            ("--test", "checks/nope.py::x"),
+            "--test checks/nope.py::x: not under the targets of any selected suite",
+            id="test-outside",
+        ),
+        pytest.param(
+            ("-k", "no_such_test_name"),
+            "-k 'no_such_test_name' selects no test of the selected suites",
+            id="k-matches-nothing",
+        ),
+        pytest.param(("--repeat", "0"), "--repeat 0: give a number of attempts", id="repeat-0"),
+        pytest.param(
+            ("--last-failed", "--failed-from", "x"),
+            "--last-failed and --failed-from together",
+            id="both-reruns",
+        ),
+    ],
+)
+def test_focus_mistakes_are_one_line_errors(
+    project: Path, args: tuple[str, ...], message: str
+) -> None:
+    code, output = invoke(project, "run", "--suite", "failing", *args)
+    assert code == 2, output
+    assert message in output
+    assert not (project / "reports").exists() or not list((project / "reports").glob("2*"))
 
 
 def test_last_failed_reruns_only_what_did_not_pass_in_both_passes(project: Path) -> None:
