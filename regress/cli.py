@@ -141,6 +141,29 @@ def run(
     ] = 1,
     junit: JunitOpt = None,
     as_json: JsonOpt = False,
+    keyword: Annotated[
+        str | None,
+        typer.Option(
+            "-k", help="Only tests matching this pytest -k expression; others deselected."
+        ),
+    ] = None,
+    test: Annotated[
+        list[str] | None,
+        typer.Option("--test", help="Only this node id (or file/folder); repeatable."),
+    ] = None,
+    last_failed: Annotated[
+        bool, typer.Option("--last-failed", help="Only the tests that did not pass last run.")
+    ] = False,
+    failed_from: Annotated[
+        str | None,
+        typer.Option("--failed-from", help="Only the tests that did not pass in this run id."),
+    ] = None,
+    repeat: Annotated[
+        int, typer.Option("--repeat", help="Run each suite (and the combined pass) N times.")
+    ] = 1,
+    fail_fast: Annotated[
+        bool, typer.Option("--fail-fast", "-x", help="Stop at the first failing suite.")
+    ] = False,
     debug: DebugOpt = False,
 ) -> None:
     """Run the selected suites in isolation, then together, and report per requirement."""
@@ -165,6 +188,12 @@ def run(
         port_offset=port_offset,
         shard=shard,
         jobs=jobs,
+        keyword=keyword,
+        tests=tuple(test or ()),
+        last_failed=last_failed,
+        failed_from=failed_from,
+        repeat=repeat,
+        fail_fast=fail_fast,
     )
     with _user_errors(debug):
         console = _errors() if as_json else _console()  # stdout is the JSON's alone

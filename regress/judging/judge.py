@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import replace
 
+from regress.judging.repeats import FAILED_STATUSES, tries_phrase
+from regress.judging.requirements import requirement_verdicts
 from regress.judging.results import (
     Comparison,
     IntegrityFinding,
@@ -22,6 +24,7 @@ from regress.judging.verdicts import (
     Judgement,
     Leak,
     PlanVerdict,
+    RequirementState,
     RequirementVerdict,
     SuiteProblem,
     SuiteVerdict,
@@ -41,6 +44,8 @@ _WORDS = {
     TestStatus.MISSING: "missing",
     TestStatus.UNEXPECTED: "unexpected",
     TestStatus.NOT_RUN: "not run",
+    TestStatus.DESELECTED: "deselected",
+    TestStatus.FLAKY: "flaky",
 }
 _SUITE_WORDS = (  # a suite status that explains a non-passing verdict, most telling first
     (SuiteStatus.BLOCKED, Word.BLOCKED),
@@ -48,7 +53,7 @@ _SUITE_WORDS = (  # a suite status that explains a non-passing verdict, most tel
     (SuiteStatus.TIMEOUT, Word.TIMEOUT),
     (SuiteStatus.INTERRUPTED, Word.INTERRUPTED),
 )
-FAILED_STATUSES = (TestStatus.FAILED, TestStatus.ERROR, TestStatus.TIMEOUT)
+_NOT_RAN = (TestStatus.NOT_RUN, TestStatus.DESELECTED)  # left out, not failed
 
 
 def judge(record: RunRecord) -> Judgement:
@@ -56,7 +61,7 @@ def judge(record: RunRecord) -> Judgement:
     ran = tuple(kind for kind in PassKind if record.pass_of(kind) is not None)
     partial = record.interrupted or not record.complete
     suites = tuple(_suite(record, info, ran, partial) for info in record.suites)
-    requirements = _requirements(record, suites)
+    requirements = requirement_verdicts(record.suites, suites)
     leaks = _leaks(record)
     plans = tuple(
         _plan(
@@ -197,6 +202,14 @@ def _word(record: RunRecord, verdict: SuiteVerdict) -> Word:
         for r in verdict.results
     ):
         return Word.FAIL
+    if any(r.count(TestStatus.FLAKY) for r in verdict.results):
+        return Word.FLAKY
+    if verdict.results and all(r.status is SuiteStatus.NOT_RUN for r in verdict.results):
+        return Word.NOT_RUN
+    if any(
+        r.status is SuiteStatus.NOT_RUN or r.count(TestStatus.DESELECTED) for r in verdict.results
+    ):
+        return Word.NOT_VERIFIED
     if record.interrupted:
         return Word.INTERRUPTED
     if not record.complete:
@@ -213,7 +226,7 @@ def _failing(verdict: SuiteVerdict, ran: tuple[PassKind, ...]) -> tuple[FailingT
             for kind in ran
             if verdict.result(kind) is not None
             and not _ok(outcome := test.outcome(kind))
-            and (outcome is None or outcome.status is not TestStatus.NOT_RUN)
+            and (outcome is None or outcome.status not in _NOT_RAN)
         ]
         if not bad:
             continue
@@ -223,11 +236,11 @@ def _failing(verdict: SuiteVerdict, ran: tuple[PassKind, ...]) -> tuple[FailingT
                 suite=verdict.suite,
                 requirement=verdict.requirement,
                 nodeid=test.nodeid,
-                what=_describe(test, ran),
+                what=_describe(test, ran) + tries_phrase(test.isolation, test.combined),
                 category="interference"
                 if test.comparison is Comparison.INTERFERENCE
                 else _status_word(test.outcome(bad[0])),
-                message=next((one_line(o.message) for o in outcomes if o.message), ""),
+                message=_message(outcomes),
                 artifacts=tuple((kind, verdict.artifacts_in(kind)) for kind in bad),
             )
         )
@@ -282,23 +295,6 @@ def _artifacts(record: RunRecord, result: SuiteResult, kind: PassKind) -> tuple[
 # --- requirements and plans --------------------------------------------------------------------
 
 
-def _requirements(
-    record: RunRecord, suites: tuple[SuiteVerdict, ...]
-) -> tuple[RequirementVerdict, ...]:
-    by_suite = {verdict.suite: verdict for verdict in suites}
-    order: dict[str, list[str]] = {}
-    for info in record.suites:
-        order.setdefault(info.requirement, []).append(info.name)
-    return tuple(
-        RequirementVerdict(
-            requirement=requirement,
-            suites=tuple(names),
-            satisfied=all(by_suite[name].passed for name in names),
-        )
-        for requirement, names in order.items()
-    )
-
-
 def _plan(
     record: RunRecord,
     plan: PlanInfo,
@@ -318,7 +314,11 @@ def _plan(
     checked = [*plan.requirements, *(v.requirement for v in mine)]
     failed = tuple(
         dict.fromkeys(
-            r for r in checked if r in selected and not verdicts[r].satisfied and not partial
+            r
+            for r in checked
+            if r in selected
+            and verdicts[r].state in (RequirementState.NOT_SATISFIED, RequirementState.FLAKY)
+            and not partial
         )
     )
     satisfied = tuple(
@@ -354,6 +354,12 @@ def _plan(
         and not missing
         and both
         and all(v.passed for v in mine),
+        deselected=tuple(
+            t.nodeid
+            for v in mine
+            for t in v.tests
+            if t.expected and TestStatus.DESELECTED in t.statuses
+        ),
     )
 
 
@@ -389,6 +395,15 @@ def _result_of(record: RunRecord, kind: PassKind, suite: str) -> SuiteResult | N
 
 def _ok(outcome: TestOutcome | None) -> bool:
     return outcome is not None and outcome.status is TestStatus.PASSED
+
+
+def _message(outcomes: list[TestOutcome]) -> str:
+    """The first line of the relevant failure (combined first); for a flaky test, its first
+    failure (isolation first, as they ran)."""
+    if any(o.status is TestStatus.FLAKY for o in outcomes):
+        first = next((one_line(o.message) for o in reversed(outcomes) if o.message), "")
+        return f"first failure: {first}" if first else ""
+    return next((one_line(o.message) for o in outcomes if o.message), "")
 
 
 def _status_word(outcome: TestOutcome | None) -> str:

@@ -25,6 +25,8 @@ class TestStatus(enum.Enum):
     MISSING = "missing"  # expected, not collected
     UNEXPECTED = "unexpected"  # collected, not expected
     NOT_RUN = "not run"  # the pass stopped before reaching it (Ctrl-C, blocked suite)
+    DESELECTED = "deselected"  # left out on purpose by -k, --test or --last-failed
+    FLAKY = "flaky"  # under --repeat: passed in some attempts, failed in others
 
 
 class SuiteStatus(enum.Enum):
@@ -36,6 +38,7 @@ class SuiteStatus(enum.Enum):
     TIMEOUT = "timeout"
     BLOCKED = "blocked"  # a port held by a process regress cannot prove is its own
     INTERRUPTED = "interrupted"
+    NOT_RUN = "not run"  # --fail-fast stopped the run before it
 
 
 class PassKind(enum.Enum):
@@ -67,6 +70,19 @@ class TestOutcome:
     duration: float = 0.0
     message: str = ""  # first line of the failure, or why it is missing/unexpected
     details: str = ""  # trimmed traceback / longer text
+    tries: tuple[TestStatus, ...] = ()  # each attempt's status under --repeat N; () for one
+
+    @property
+    def attempts(self) -> int:
+        """How many times the test ran in this pass (1 without --repeat)."""
+        return len(self.tries) or 1
+
+    @property
+    def passes(self) -> int:
+        """In how many of its attempts it passed."""
+        if not self.tries:
+            return int(self.status is TestStatus.PASSED)
+        return sum(1 for status in self.tries if status is TestStatus.PASSED)
 
 
 @dataclass(frozen=True)
@@ -99,6 +115,7 @@ class SuiteResult:
     server_ready_seconds: float | None = None
     teardown_seconds: float | None = None
     leaks: tuple[str, ...] = ()  # processes its pytest or server left behind (regress stopped them)
+    attempts: int = 1  # how many times the suite ran in this pass (--repeat N)
 
     def count(self, *statuses: TestStatus) -> int:
         """How many tests have one of the statuses."""

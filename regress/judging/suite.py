@@ -21,11 +21,12 @@ from regress.manifest.model import Suite
 PYTEST_EXIT = {
     0: "all tests passed",
     1: "tests failed",
-    2: "interrupted",
+    2: "collection errors, or interrupted",
     3: "internal error",
     4: "usage error",
     5: "no tests collected",
 }
+DESELECTED = "deselected (-k/--test/--last-failed)"
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ class PytestOutcome:
     running: str  # node id in flight when the process was killed
     log_tail: tuple[str, ...] = ()  # last lines of pytest.log, for errors without JUnit
     leaked: tuple[str, ...] = ()  # processes it left behind, stopped by regress ("pid N (cmd)")
+    deselected: tuple[str, ...] = ()  # node ids left out by -k, --test or --last-failed
+    error_line: str = ""  # pytest's own error line when it stopped before running tests
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,8 @@ def judge_suite(
         timed = tuple(
             TestOutcome(nodeid, _event_status(done[nodeid]), message="finished before the timeout")
             if nodeid in done
+            else TestOutcome(nodeid, TestStatus.DESELECTED, message=DESELECTED)
+            if nodeid in run.deselected
             else TestOutcome(
                 nodeid,
                 TestStatus.TIMEOUT if nodeid == run.running else TestStatus.NOT_RUN,
@@ -85,6 +90,14 @@ def judge_suite(
         )
         return SuiteJudgement(
             SuiteStatus.TIMEOUT, timed, "suite timeout: pytest was killed with its process tree"
+        )
+    if run.error_line and (run.junit_error or run.exit_code in (2, 3, 4)):
+        # pytest stopped before any test: its own line says why (see README, exit codes)
+        meaning = PYTEST_EXIT.get(run.exit_code or 0, "unknown")
+        return SuiteJudgement(
+            SuiteStatus.ERROR,
+            tuple(TestOutcome(n, TestStatus.NOT_RUN, message=run.error_line) for n in expected),
+            f"{run.error_line}\npytest exited with {run.exit_code} ({meaning}); see pytest.log",
         )
     if run.junit_error:
         reason = f"{run.junit_error}; pytest exit code {run.exit_code}"
@@ -100,8 +113,14 @@ def judge_suite(
         if case.suite == name or (not case.suite and (only_suite or owns(case.outcome.nodeid)))
     ]
     collected = {outcome.nodeid: outcome for outcome in mine}
+    deselected = set(run.deselected)
     tests: list[TestOutcome] = [
-        collected.get(n) or TestOutcome(n, TestStatus.MISSING, message="expected, not collected")
+        collected.get(n)
+        or (
+            TestOutcome(n, TestStatus.DESELECTED, message=DESELECTED)
+            if n in deselected
+            else TestOutcome(n, TestStatus.MISSING, message="expected, not collected")
+        )
         for n in expected
     ]
     for outcome in mine:
@@ -118,7 +137,7 @@ def judge_suite(
             )
     reason = ""
     status = SuiteStatus.PASSED
-    if any(t.status is not TestStatus.PASSED for t in tests):
+    if any(t.status not in (TestStatus.PASSED, TestStatus.DESELECTED) for t in tests):
         status = SuiteStatus.FAILED
     if run.exit_code not in (0, 1):
         status = SuiteStatus.ERROR

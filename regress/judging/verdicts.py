@@ -16,6 +16,7 @@ from regress.judging.results import (
     RunRecord,
     SuiteResult,
     TestOutcome,
+    TestStatus,
 )
 
 
@@ -30,6 +31,17 @@ class Word(enum.Enum):
     INTERRUPTED = "INTERRUPTED"
     PENDING = "PENDING"  # the run is still being written
     NOT_RUN = "NOT RUN"
+    FLAKY = "FLAKY"  # under --repeat: a test both passed and failed, nothing failed outright
+    NOT_VERIFIED = "NOT VERIFIED"  # nothing failed, but tests were deselected or not reached
+
+
+class RequirementState(enum.Enum):
+    """A requirement's state in a run: only SATISFIED counts as verified."""
+
+    SATISFIED = "satisfied"
+    NOT_SATISFIED = "not satisfied"  # a test of its suites failed, errored or is missing
+    NOT_VERIFIED = "not verified"  # nothing failed, but not every expected test ran
+    FLAKY = "flaky"  # a test of its suites both passed and failed under --repeat
 
 
 @dataclass(frozen=True)
@@ -49,6 +61,11 @@ class TestVerdict:
     def outcome(self, kind: PassKind) -> TestOutcome | None:
         """The test's outcome in one pass, if it ran there."""
         return self.isolation if kind is PassKind.ISOLATION else self.combined
+
+    @property
+    def statuses(self) -> frozenset[TestStatus]:
+        """Its statuses in the passes that have an outcome for it."""
+        return frozenset(o.status for o in (self.isolation, self.combined) if o is not None)
 
 
 @dataclass(frozen=True)
@@ -126,11 +143,12 @@ class SuiteVerdict:
 @dataclass(frozen=True)
 class RequirementVerdict:
     """A requirement is satisfied only when every expected test of its suites passed in both
-    passes."""
+    passes (in every attempt under --repeat)."""
 
     requirement: str
     suites: tuple[str, ...]
     satisfied: bool
+    state: RequirementState  # SATISFIED exactly when satisfied
 
 
 @dataclass(frozen=True)
@@ -152,6 +170,7 @@ class PlanVerdict:
     integrity: tuple[IntegrityFinding, ...]  # findings in this plan's suite files
     leaks: tuple[Leak, ...]  # processes its suites left behind
     self_check: bool  # every suite of the plan ran and passed in both passes
+    deselected: tuple[str, ...] = ()  # expected tests -k/--test/--last-failed left out
 
 
 @dataclass(frozen=True)

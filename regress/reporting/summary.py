@@ -8,8 +8,8 @@ from pathlib import Path
 
 from regress.errors import RegressError
 from regress.judging.history import RUN_FILE
-from regress.judging.results import PassKind, PortEvent, RunRecord, SuiteResult
-from regress.judging.verdicts import Judgement, Leak, PlanVerdict, SuiteVerdict
+from regress.judging.results import PassKind, PortEvent, RunRecord, SuiteResult, TestStatus
+from regress.judging.verdicts import Judgement, Leak, PlanVerdict, RequirementState, SuiteVerdict
 from regress.judging.wording import format_seconds, one_line, passes_phrase
 from regress.reporting.sharding import shard_lines
 from regress.reporting.summary_frontmatter import (
@@ -20,6 +20,7 @@ from regress.reporting.summary_frontmatter import (
     minutes,
     plural,
     requirement_list,
+    state_of,
 )
 from regress.reporting.summary_paths import (
     plan_keys,
@@ -121,21 +122,23 @@ def _one_liner(j: Judgement, p: PlanVerdict) -> str:
         )
     counts = f"{p.passed}/{p.expected} regression tests pass {where}"
     if j.record.interrupted:
-        return f"Partial run (interrupted): {counts}; {_open(p)}"
+        return f"Partial run (interrupted): {counts}; {_open(j, p)}"
     if j.partial:
         waiting = requirement_list(p.unverified)
         return f"Partial run (still running): {counts} so far; {waiting} not yet verified"
     reasons = _reasons(j, p)
-    return f"{counts}; {_open(p)}" + (f" ({reasons})" if reasons else "")
+    return f"{counts}; {_open(j, p)}" + (f" ({reasons})" if reasons else "")
 
 
-def _open(p: PlanVerdict) -> str:
+def _open(j: Judgement, p: PlanVerdict) -> str:
     """What keeps the plan from being complete: "REG-01 not satisfied; REG-03 not run"."""
+    focused = [r for r in p.unverified if state_of(j, r) is RequirementState.NOT_VERIFIED]
     parts = [
         f"{requirement_list(ids)} {what}"
         for ids, what in (
             (p.unsatisfied, "not satisfied"),
-            (p.unverified, "not verified in both passes"),
+            (focused, "not verified (not every expected test ran)"),
+            ([r for r in p.unverified if r not in focused], "not verified in both passes"),
             (p.not_selected, "not run"),
         )
         if ids
@@ -174,7 +177,13 @@ def _performance(j: Judgement, p: PlanVerdict) -> list[str]:
 def _suite_counts(j: Judgement, p: PlanVerdict, verdict: SuiteVerdict) -> str:
     passed, expected = verdict.passed_tests, verdict.expected
     verb = "passes" if expected == 1 else "pass"
-    return f"{passed}/{plural(expected, 'test')} {verb} {passes_phrase(j.ran)}"
+    text = f"{passed}/{plural(expected, 'test')} {verb} {passes_phrase(j.ran)}"
+    extra = [
+        f"{n} {s.value}"
+        for s in (TestStatus.DESELECTED, TestStatus.FLAKY)
+        if (n := sum(1 for t in verdict.tests if t.expected and s in t.statuses))
+    ]
+    return text + (f" ({', '.join(extra)})" if extra else "")
 
 
 def _accomplishments(j: Judgement, p: PlanVerdict) -> list[str]:
@@ -184,11 +193,14 @@ def _accomplishments(j: Judgement, p: PlanVerdict) -> list[str]:
         state = (
             "satisfied"
             if requirement in p.satisfied
+            else "not verified (not every expected test ran)"
+            if state_of(j, requirement) is RequirementState.NOT_VERIFIED
+            and requirement in p.unverified
             else "not verified in both passes"
             if requirement in p.unverified
             else "not verified"
             if requirement in p.not_selected
-            else "not satisfied"
+            else state_of(j, requirement).value
         )
         detail = "; ".join(f"`{v.suite}` {_suite_counts(j, p, v)}" for v in suites)
         lines.append(f"- **{requirement}** {state}: {detail or 'no suite selected in this run'}")
@@ -230,6 +242,9 @@ def _deviations(j: Judgement, p: PlanVerdict) -> list[str]:
     selected = {v.suite for v in p.suites}
     lines += [f"- Suite `{s}` not selected in this run" for s in p.info.suites if s not in selected]
     lines += shard_lines(record)
+    left_out = [_code(n) for n in p.deselected]
+    if left_out:
+        lines.append(f"- Deselected by -k/--test/--last-failed: {', '.join(left_out)}")
     lines += [
         f"- Parameter override `{item.strip()}` (instead of the manifest's value)"
         for key, value in record.options
@@ -300,7 +315,7 @@ def _readiness(j: Judgement, p: PlanVerdict) -> list[str]:
             f"{requirement_list(p.satisfied)} verified {passes_phrase(j.ran)}; "
             "ready for the next plan."
         ]
-    lines = [f"Not ready: {_open(p)}."]
+    lines = [f"Not ready: {_open(j, p)}."]
     if p.not_selected:
         lines.append(
             f"{requirement_list(p.not_selected)} not verified: none of their suites was selected."
@@ -341,6 +356,8 @@ def _self_check(j: Judgement, p: PlanVerdict) -> str:
             + (" (interrupted)" if record.interrupted else " (incomplete)")
         )
     lines.append(f"- {p.passed}/{p.expected} expected tests passed {where}")
+    if p.deselected:
+        lines.append(f"- {plural(len(p.deselected), 'expected test')} deselected")
     if p.satisfied:
         lines.append(f"- {requirement_list(p.satisfied)} satisfied")
     if p.unsatisfied:

@@ -12,7 +12,7 @@ import yaml
 
 from regress.errors import RegressError
 from regress.judging.results import PassKind, RunRecord
-from regress.judging.verdicts import Judgement, PlanVerdict, SuiteVerdict
+from regress.judging.verdicts import Judgement, PlanVerdict, RequirementState, SuiteVerdict
 from regress.judging.wording import passes_phrase
 
 PASS_PATTERN = "isolation + combined regression passes"
@@ -56,10 +56,18 @@ class _Dumper(yaml.SafeDumper):
 
 
 def _provides(j: Judgement, p: PlanVerdict, verdict: SuiteVerdict) -> str:
-    status = "verified" if verdict.passed else "not satisfied"
+    status = "verified" if verdict.passed else state_of(j, verdict.requirement).value
     return (
         f"{verdict.requirement} {status}: {verdict.suite} regression suite, "
         f"{plural(verdict.expected, 'test')} {passes_phrase(j.ran)}"
+    )
+
+
+def state_of(j: Judgement, requirement: str) -> RequirementState:
+    """A selected requirement's state in the run (flaky, not verified, ...)."""
+    return next(
+        (r.state for r in j.requirements if r.requirement == requirement),
+        RequirementState.NOT_VERIFIED,
     )
 
 

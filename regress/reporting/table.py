@@ -9,9 +9,9 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from regress.judging.judge import FAILED_STATUSES
+from regress.judging.repeats import FAILED_STATUSES
 from regress.judging.results import Comparison, PassKind, SuiteStatus, TestStatus
-from regress.judging.verdicts import Judgement, SuiteVerdict, Word
+from regress.judging.verdicts import Judgement, RequirementState, SuiteVerdict, Word
 from regress.judging.wording import format_seconds, one_line, passes_phrase
 
 VERDICT_STYLES = {
@@ -23,6 +23,8 @@ VERDICT_STYLES = {
     Word.INTERRUPTED: "bold yellow",
     Word.PENDING: "dim",
     Word.NOT_RUN: "dim",
+    Word.FLAKY: "bold yellow",
+    Word.NOT_VERIFIED: "bold cyan",
 }
 _FAILED = FAILED_STATUSES
 _OTHER = tuple(s for s in TestStatus if s is not TestStatus.PASSED and s not in _FAILED)
@@ -119,10 +121,15 @@ def _counts(
 
 def _comparisons(verdict: SuiteVerdict) -> Text:
     counts: Counter[Comparison] = Counter()
-    not_run = 0
+    not_run = flaky = deselected = 0
     for test in verdict.tests:
         outcomes = [o for o in (test.isolation, test.combined) if o is not None]
-        if test.comparison is None or any(o.status is TestStatus.NOT_RUN for o in outcomes):
+        statuses = {o.status for o in outcomes}
+        if TestStatus.FLAKY in statuses:
+            flaky += 1
+        elif TestStatus.DESELECTED in statuses:
+            deselected += 1
+        elif test.comparison is None or TestStatus.NOT_RUN in statuses:
             not_run += 1
         else:
             counts[test.comparison] += 1
@@ -131,6 +138,10 @@ def _comparisons(verdict: SuiteVerdict) -> Text:
         for comparison, (label, style) in _COMPARISONS.items()
         if counts[comparison]
     ]
+    if flaky:
+        parts.append((f"{flaky} flaky", "bold yellow"))
+    if deselected:
+        parts.append((f"{deselected} deselected", "cyan"))
     if not_run:
         parts.append((f"{not_run} not run", "dim"))
     return Text("\n").join(Text(part, style=style) for part, style in parts) or Text("-")
@@ -151,9 +162,19 @@ def render_total(judgement: Judgement) -> Text:
     text.append(f"{len(verdicts)} {noun} · ")
     text.append(f"{satisfied} satisfied", style="green" if satisfied else "")
     text.append(" · ")
-    unsatisfied = len(verdicts) - satisfied
+    states = Counter(r.state for r in verdicts)
+    unsatisfied = states[RequirementState.NOT_SATISFIED]
     text.append(f"{unsatisfied} not satisfied", style="bold red" if unsatisfied else "dim")
+    for state, style in (
+        (RequirementState.FLAKY, "bold yellow"),
+        (RequirementState.NOT_VERIFIED, "bold cyan"),
+    ):
+        if states[state]:
+            text.append(" · ").append(f"{states[state]} {state.value}", style=style)
     text.append(f" · {passed}/{expected} tests passed {_where(judgement.ran)}")
+    repeats = max((r.attempts for p in record.passes for r in p.suites), default=1)
+    if repeats > 1:
+        text.append(f" · each {repeats} times")
     text.append(f" · {format_seconds(record.duration)}")
     return text
 

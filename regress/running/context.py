@@ -45,10 +45,15 @@ class RunContext:
     ledger: Path
     events: Path | None
     suites: tuple[SuiteContext, ...]
+    focus: tuple[str, ...] = ()  # node ids (or prefixes) to run; () runs every test
 
     def suite_for(self, nodeid: str) -> SuiteContext | None:
         """The first suite whose targets contain the node id."""
         return next((suite for suite in self.suites if suite.owns(nodeid)), None)
+
+    def focused(self, nodeid: str) -> bool:
+        """Whether --test/--last-failed leave the node id in (always, without a focus)."""
+        return not self.focus or any(target_matches(f, nodeid) for f in self.focus)
 
 
 def suite_context(suite: Suite, directory: Path, url: str | None) -> SuiteContext:
@@ -99,6 +104,7 @@ def write_context(path: Path, context: RunContext) -> None:
             }
             for s in context.suites
         ],
+        "focus": list(context.focus),
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, indent=2), encoding="utf-8")
@@ -130,6 +136,7 @@ def read_context(path: Path) -> RunContext:
                 )
                 for s in data["suites"]
             ),
+            focus=tuple(data.get("focus", ())),
         )
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise RegressError(

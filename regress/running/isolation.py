@@ -1,10 +1,12 @@
-"""The isolation pass: each suite alone: free ports, start server, pytest, judge, record."""
+"""The isolation pass: each suite alone: free ports, start server, pytest, judge, record; each
+suite N times under --repeat N (a fresh server each time), the first failure ends it under -x."""
 
 from __future__ import annotations
 
 import os
 import time
 
+from regress.judging.repeats import merge_attempts
 from regress.judging.results import PassKind, SuiteResult, SuiteStatus
 from regress.judging.suite import blocked_reason, judge_suite, judged, not_run
 from regress.manifest.model import Suite
@@ -22,6 +24,7 @@ KIND = PassKind.ISOLATION
 def run_isolation(setup: RunSetup, recorder: Recorder) -> None:
     """Every selected suite alone, in manifest order (up to --jobs at a time, each still alone
     on its ports, server and pytest process); the record is saved after each."""
+    suites = setup.selection.suites
     with recorder.pass_of(KIND):
         if setup.options.jobs > 1:
             recorder.note(
@@ -29,18 +32,32 @@ def run_isolation(setup: RunSetup, recorder: Recorder) -> None:
                 f" its own ports, server and pytest process, sharing {os.cpu_count()} CPU(s)"
             )
             run_concurrently(
-                setup.selection.suites,
+                suites,
                 setup.options.jobs,
                 recorder,
-                lambda suite: _suite(setup, recorder, suite),
+                lambda suite: _attempts(setup, recorder, suite),
             )
             return
-        for suite in setup.selection.suites:
-            recorder.add(_suite(setup, recorder, suite))
+        for index, suite in enumerate(suites):
+            result = _attempts(setup, recorder, suite)
+            recorder.add(result)
+            if setup.options.fail_fast and result.status is not SuiteStatus.PASSED:
+                recorder.stop_early(KIND, suite.name, suites[index + 1 :])
+                break
 
 
-def _suite(setup: RunSetup, recorder: Recorder, suite: Suite) -> SuiteResult:
-    directory = setup.dir / KIND.value / suite.name
+def _attempts(setup: RunSetup, recorder: Recorder, suite: Suite) -> SuiteResult:
+    """The suite once, or --repeat times (the first failure stops it under --fail-fast)."""
+    results: list[SuiteResult] = []
+    for attempt in range(1, setup.options.repeat + 1):
+        results.append(_suite(setup, recorder, suite, attempt))
+        if setup.options.fail_fast and results[-1].status is not SuiteStatus.PASSED:
+            break
+    return merge_attempts(results)
+
+
+def _suite(setup: RunSetup, recorder: Recorder, suite: Suite, attempt: int) -> SuiteResult:
+    directory = setup.pass_dir(KIND, attempt) / suite.name
     started, clock = now(), time.monotonic()
     setup.sink.suite_started(KIND, (suite.name,))
     ports = free_suite_ports(setup, [suite])

@@ -103,10 +103,16 @@ def _context(config: pytest.Config) -> RunContext | None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Attribute items to suites (JUnit properties) and apply each suite's per-test timeout."""
+    """Attribute items to suites (JUnit properties), apply each suite's per-test timeout, and
+    deselect what `regress run --test/--last-failed` leaves out."""
     context = _context(config)
     if context is None:
         return
+    if context.focus:
+        left_out = [item for item in items if not context.focused(item.nodeid)]
+        if left_out:
+            items[:] = [item for item in items if context.focused(item.nodeid)]
+            config.hook.pytest_deselected(items=left_out)
     for item in items:
         suite = context.suite_for(item.nodeid)
         if suite is None:
@@ -138,6 +144,12 @@ def _emit(nodeid: str, when: str, outcome: str, **extra: object) -> None:
         line = json.dumps({"nodeid": nodeid, "when": when, "outcome": outcome, **extra})
         with Path(path).open("a", encoding="utf-8") as events:
             events.write(line + "\n")
+
+
+def pytest_deselected(items: list[pytest.Item]) -> None:
+    """Tell `regress run` which tests -k or a focus left out (deselected, not missing)."""
+    for item in items:
+        _emit(item.nodeid, "collect", "deselected")
 
 
 def pytest_runtest_logstart(nodeid: str, location: tuple[str, int | None, str]) -> None:

@@ -20,6 +20,7 @@ from regress.proc.server import log_tail
 from regress.proc.sweep import stop_leftovers
 from regress.running.context import CONTEXT_ENV, TOKEN_ENV, RunContext, write_context
 from regress.running.events import STARTED, WAITED, WAITING, PytestEvent
+from regress.running.pytest_errors import pytest_error_line
 
 POLL_SECONDS = 0.1
 
@@ -121,19 +122,22 @@ def run_pytest(
         role="pytest",
     )
     events: list[tuple[str, str]] = []
+    deselected: list[str] = []
     running = ""
     timed_out = False
     collecting = _Collecting(on_event, started)
     try:
         offset = 0
         while child.poll() is None:
-            offset, running = _drain(events_path, offset, events, running, collecting)
+            offset, running = _drain(
+                events_path, offset, events, running, collecting, deselected=deselected
+            )
             if time.monotonic() - started > timeout:
                 timed_out = True
                 popen.kill_tree(child)
                 break
             time.sleep(POLL_SECONDS)
-        _drain(events_path, offset, events, running, collecting)
+        _drain(events_path, offset, events, running, collecting, deselected=deselected)
     finally:
         collecting.close()
         if child.poll() is None:
@@ -147,6 +151,10 @@ def run_pytest(
         cases = read_junit(junit)
     except JUnitError as exc:
         junit_error = str(exc)
+    error_line = ""
+    if not timed_out and (junit_error or child.returncode in (2, 3, 4)):
+        with contextlib.suppress(OSError):
+            error_line = pytest_error_line(log.read_text(errors="replace"), context.root)
     return PytestOutcome(
         exit_code=None if timed_out else child.returncode,
         timed_out=timed_out,
@@ -159,6 +167,8 @@ def run_pytest(
         running=running if timed_out else "",
         log_tail=log_tail(log, lines=15) if junit_error else (),
         leaked=leaked,
+        deselected=tuple(deselected),
+        error_line=error_line,
     )
 
 
@@ -192,9 +202,11 @@ def _drain(
     events: list[tuple[str, str]],
     running: str,
     on_event: Callable[[PytestEvent], None],
+    *,
+    deselected: list[str],
 ) -> tuple[int, str]:
     """Read complete new lines of the events file; returns the new offset and the last test
-    that reported a setup (so a timeout can name it)."""
+    that reported a setup (so a timeout can name it). Deselected tests are collected apart."""
     with contextlib.suppress(FileNotFoundError), path.open("rb") as handle:
         handle.seek(offset)
         chunk = handle.read()
@@ -206,6 +218,9 @@ def _drain(
                 continue
             if event.when == "setup" and event.outcome == STARTED:
                 running = event.nodeid
+            elif event.outcome == "deselected":
+                deselected.append(event.nodeid)
+                continue
             elif event.when != "wait":
                 events.append((event.nodeid, event.outcome))
             on_event(event)

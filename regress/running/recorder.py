@@ -17,6 +17,7 @@ from pathlib import Path
 from regress.judging import history
 from regress.judging.integrity import scan_targets
 from regress.judging.judge import judge
+from regress.judging.requirements import run_exit_code
 from regress.judging.results import (
     PassKind,
     PassResult,
@@ -24,8 +25,11 @@ from regress.judging.results import (
     RunRecord,
     SuiteInfo,
     SuiteResult,
+    SuiteStatus,
 )
+from regress.judging.suite import not_run
 from regress.judging.verdicts import Judgement
+from regress.manifest.model import Suite
 from regress.proc import popen
 from regress.running.setup import RunSetup
 
@@ -65,6 +69,7 @@ class Recorder:
         self.passes: list[PassResult] = []
         self.current: list[SuiteResult] = []
         self.notes: list[str] = []
+        self.stopped = ""  # why --fail-fast stopped the run ("" while it goes on)
         selection, root = setup.selection, setup.root
         self.record = RunRecord(
             run_id=setup.run_id,
@@ -139,6 +144,40 @@ class Recorder:
         if save:
             self.save()
 
+    def stop_early(self, kind: PassKind, failed: str, rest: Sequence[Suite]) -> None:
+        """--fail-fast: the rest of the pass (and the passes after it) is recorded as not run."""
+        self.stopped = f"--fail-fast stopped the run after {failed} failed in the {kind.value} pass"
+        self.not_run(kind, rest)
+        skipped = ", ".join(s.name for s in rest) or "no other suite"
+        later = (
+            ", nor the combined pass"
+            if kind is PassKind.ISOLATION and self.setup.options.combined
+            else ""
+        )
+        self.note(f"{self.stopped}; not run: {skipped} in that pass{later}", show=True)
+
+    def not_run(self, kind: PassKind, suites: Sequence[Suite]) -> None:
+        """Record suites the run stopped before (--fail-fast) in the current pass."""
+        for suite in suites:
+            self.add(
+                not_run(
+                    suite,
+                    kind,
+                    status=SuiteStatus.NOT_RUN,
+                    reason=f"not run: {self.stopped}",
+                    ports=(),
+                    started=now(),
+                    clock=time.monotonic(),
+                ),
+                save=False,
+            )
+        self.save()
+
+    def take(self) -> list[SuiteResult]:
+        """The current pass's results so far, removed (to be merged over --repeat attempts)."""
+        taken, self.current = self.current, []
+        return taken
+
     def has(self, suite: str) -> bool:
         """Whether the current pass already has a result for the suite."""
         return any(r.suite == suite for r in self.current)
@@ -182,7 +221,7 @@ class Recorder:
             complete=not (interrupted or crash),
         )
         judgement = judge(record)
-        code = 130 if interrupted else (0 if judgement.ok and not crash else 1)
+        code = run_exit_code(judgement, crashed=bool(crash))
         record = replace(record, exit_code=code)
         history.write_record(self.setup.options.reports, record)
         judgement = replace(judgement, record=record)

@@ -11,7 +11,7 @@ from pathlib import Path
 import psutil
 
 from regress.judging import history
-from regress.judging.results import ShardInfo
+from regress.judging.results import PassKind, ShardInfo
 from regress.manifest.model import Suite
 from regress.manifest.select import Selection
 from regress.proc.ledger import Ledger
@@ -34,6 +34,9 @@ class RunOptions:
     port_offset: int = 0  # already applied to the selection's ports; recorded
     shard: ShardInfo | None = None  # the selection is this shard's share; recorded
     jobs: int = 1  # suites at a time in the isolation pass (--jobs)
+    focus: tuple[str, ...] = ()  # node ids (or prefixes) --test/--last-failed run; () all
+    repeat: int = 1  # attempts per suite in isolation, and of the combined pass
+    fail_fast: bool = False  # stop after the first suite that does not pass
 
 
 class Interrupted(Exception):
@@ -67,6 +70,10 @@ class RunSetup:
             ledger=Ledger.in_reports(options.reports),
         )
 
+    def pass_dir(self, kind: PassKind, attempt: int = 1) -> Path:
+        """The folder of one attempt of a pass: isolation/, then isolation-2/... (--repeat)."""
+        return self.dir / (kind.value if attempt == 1 else f"{kind.value}-{attempt}")
+
     @property
     def root(self) -> Path:
         """The project root (where pytest runs and targets are relative to)."""
@@ -85,4 +92,5 @@ class RunSetup:
             ledger=self.ledger.path,
             events=None,
             suites=tuple(suite_context(s, directory, url(s.name)) for s in suites),
+            focus=self.options.focus,
         )
