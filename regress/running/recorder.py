@@ -27,6 +27,7 @@ from regress.judging.results import (
 from regress.judging.verdicts import Judgement
 from regress.proc import popen
 from regress.running.setup import RunSetup
+from regress.running.worktree import files_modified, git_head
 
 RecordWriter = Callable[[Judgement, Path], None]  # (judgement, reports folder)
 
@@ -93,10 +94,8 @@ class Recorder:
             integrity=scan_targets(root, [t for s in selection.suites for t in s.targets]),
             complete=False,
             options=setup.options.invocation,
-            git_head=_git(root, "rev-parse", "HEAD"),
-            files_modified=tuple(
-                line[3:] for line in _git(root, "status", "--porcelain").splitlines()
-            ),
+            git_head=git_head(root),
+            files_modified=files_modified(root),
         )
 
     def note(self, text: str, *, show: bool = False) -> None:
@@ -184,9 +183,3 @@ class Recorder:
         for write in self.writers:
             write(judgement, self.setup.options.reports)
         return record
-
-
-def _git(root: Path, *args: str) -> str:
-    """Output of a git query in the project root, or "" when it is not a repository."""
-    done = popen.capture(["git", *args], cwd=root, timeout=10)
-    return done.stdout.strip() if done.returncode == 0 else ""
