@@ -15,7 +15,7 @@ from rich.console import Console
 
 from regress import __version__
 from regress.errors import RegressError
-from regress.manifest.load import DEFAULT_MANIFEST
+from regress.manifest import DEFAULT_MANIFEST
 
 app = typer.Typer(
     name="regress",
@@ -142,19 +142,41 @@ def run(
 def summary(
     run_id: Annotated[str | None, typer.Option("--run", help="Run id (default: latest).")] = None,
     phase: Annotated[
-        str | None, typer.Option("--phase", "-p", help="Phase slug or number of the plan.")
+        str | None,
+        typer.Option(
+            "--phase",
+            "-p",
+            help="Plan to show: phase number, slug, or <slug>/<plan> (default: the first).",
+        ),
     ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Write the SUMMARY to this file (atomically).", dir_okay=False
+        ),
+    ] = None,
+    write: Annotated[
+        bool,
+        typer.Option(
+            "--write",
+            help="Write each plan's SUMMARY to .planning/phases/<phase-slug>/ (GSD projects).",
+        ),
+    ] = False,
     manifest: ManifestOpt = Path(DEFAULT_MANIFEST),
     reports: ReportsOpt = None,
     debug: DebugOpt = False,
 ) -> None:
-    """Print the GSD SUMMARY of a run to stdout."""
+    """Print the GSD SUMMARY of a run's first plan (or of --phase), or write it to files."""
     from regress.commands.summary import SummaryRequest  # noqa: PLC0415
     from regress.commands.summary import summary as plan_summary  # noqa: PLC0415
 
     with _user_errors(debug):
-        text = plan_summary(SummaryRequest(manifest, run_id, phase, reports))
-        sys.stdout.write(text)
+        result = plan_summary(SummaryRequest(manifest, run_id, phase, reports, output, write))
+    sys.stdout.write(result.text)
+    for path in result.written:
+        sys.stdout.write(f"wrote {path}\n")
+    if result.note:
+        sys.stderr.write(f"note: {result.note}\n")
 
 
 @app.command(name="list")

@@ -15,7 +15,6 @@ from regress.errors import RegressError
 from regress.manifest.model import Manifest, Plan, ReadyCheck, ReadyKind, Scope, ServerSpec, Suite
 from regress.manifest.yaml_source import Node, Reader, compose
 
-DEFAULT_MANIFEST = "suites.yaml"
 TOP_KEYS = ("version", "root", "parity", "servers", "plans", "suites")
 PARITY_KEYS = ("exclude",)
 SERVER_KEYS = ("command", "port", "ready", "env", "cwd", "grace")
