@@ -215,20 +215,34 @@ def parity(
     paths: Annotated[list[Path], typer.Argument(help="Two CSV exports, or one data folder.")],
     exclude: Annotated[
         list[str] | None,
-        typer.Option("--exclude", help="Column to ignore (repeatable; replaces the defaults)."),
+        typer.Option(
+            "--exclude",
+            help="Column to ignore (repeatable; replaces the manifest's parity.exclude).",
+        ),
     ] = None,
     row_tolerance: Annotated[
         int, typer.Option("--row-tolerance", min=0, help="Allowed row-count difference.")
     ] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+    manifest: Annotated[
+        Path | None,
+        typer.Option(
+            "--manifest",
+            "-m",
+            help="Manifest whose parity.exclude applies (default: suites.yaml, if present).",
+            dir_okay=False,
+        ),
+    ] = None,
     debug: DebugOpt = False,
 ) -> None:
     """Compare two players' exports (or every pair in a data folder): exit 0 identical,
     1 divergent, 2 unusable input."""
+    from regress.commands.parity import excluded_columns  # noqa: PLC0415
     from regress.parity.report import run_parity_command  # noqa: PLC0415
 
     with _user_errors(debug):
-        code = run_parity_command(paths, exclude, row_tolerance, as_json, _console())
+        columns = excluded_columns(exclude, manifest)
+        code = run_parity_command(paths, columns, row_tolerance, as_json, _console())
     raise typer.Exit(code)
 
 

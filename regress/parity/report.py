@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ _SHOWN_COLUMNS = 3
 
 def run_parity_command(
     paths: list[Path],
-    exclude: list[str] | None,
+    exclude: Sequence[str] | None,
     row_tolerance: int,
     as_json: bool,
     console: Console,
