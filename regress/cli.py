@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
-from rich.console import Console
 
 from regress import __version__
 from regress.errors import RegressError
 from regress.manifest import DEFAULT_MANIFEST
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+# Start-up: each command imports what it uses inside its function (rich, YAML, psutil, numpy
+# load only for the commands that need them); `regress --version` loads typer and no more.
 
 app = typer.Typer(
     name="regress",
@@ -51,11 +57,15 @@ PIPE_WIDTH = 120  # rich's 80-column default wraps the table badly in CI logs an
 
 
 def _console() -> Console:
+    from rich.console import Console  # noqa: PLC0415 - see start-up, above
+
     piped = not sys.stdout.isatty() and "COLUMNS" not in os.environ
     return Console(highlight=False, width=PIPE_WIDTH if piped else None)
 
 
 def _errors() -> Console:
+    from rich.console import Console  # noqa: PLC0415 - see start-up, above
+
     return Console(stderr=True, highlight=False)
 
 
@@ -238,12 +248,17 @@ def parity(
     """Compare two players' exports (or every pair in a data folder): exit 0 identical,
     1 divergent, 2 unusable input."""
     from regress.commands.parity import excluded_columns  # noqa: PLC0415
-    from regress.parity.report import run_parity_command  # noqa: PLC0415
+    from regress.parity.check import check_paths, exit_code, to_json  # noqa: PLC0415
 
     with _user_errors(debug):
-        columns = excluded_columns(exclude, manifest)
-        code = run_parity_command(paths, columns, row_tolerance, as_json, _console())
-    raise typer.Exit(code)
+        report = check_paths(paths, excluded_columns(exclude, manifest), row_tolerance)
+    if as_json:  # plain JSON: no rich to import
+        typer.echo(json.dumps(to_json(report), indent=2, ensure_ascii=False))
+    else:
+        from regress.parity.report import render  # noqa: PLC0415
+
+        _console().print(render(report))
+    raise typer.Exit(exit_code(report))
 
 
 @app.command()
@@ -265,7 +280,7 @@ def doctor(
 
 def _version(value: bool) -> None:
     if value:
-        _console().print(f"regress {__version__}")
+        typer.echo(f"regress {__version__}")
         raise typer.Exit()
 
 

@@ -36,7 +36,7 @@ class SummaryResult:
     """What `regress summary` produced: the text to print, the files written, a note."""
 
     text: str  # the SUMMARY for stdout; "" when it went to files
-    written: tuple[str, ...] = ()  # files written, relative to the project root
+    written: tuple[str, ...] = ()  # files written (.planning/... relative to the project root)
     note: str = ""  # one line for stderr: the plans of the run not printed, and how to get them
 
 
@@ -72,7 +72,7 @@ def summary(request: SummaryRequest) -> SummaryResult:
         return SummaryResult(run_summary(judgement, keys[0], folder), note=note)
     text = run_summary(judgement, keys[0], folder, request.output)
     _write(request.output, text)
-    return SummaryResult("", (project_relative(request.output, root),), note)
+    return SummaryResult("", (str(request.output),), note)
 
 
 def _selected(record: RunRecord, phase: str | None) -> tuple[str, ...]:
