@@ -72,7 +72,9 @@ def _errors() -> Console:
 def _fail(exc: RegressError, debug: bool) -> NoReturn:
     if debug:
         _errors().print_exception()
-    _errors().print(f"[bold red]error:[/] {exc.message}", markup=True, soft_wrap=True)
+    from rich.markup import escape  # noqa: PLC0415 - only on errors
+
+    _errors().print(f"[bold red]error:[/] {escape(exc.message)}", markup=True, soft_wrap=True)
     raise typer.Exit(exc.exit_code)
 
 
@@ -187,6 +189,76 @@ def summary(
         sys.stdout.write(f"wrote {path}\n")
     if result.note:
         sys.stderr.write(f"note: {result.note}\n")
+
+
+@app.command()
+def history(
+    last: Annotated[int | None, typer.Option("--last", help="Only the newest N runs.")] = None,
+    manifest: ManifestOpt = Path(DEFAULT_MANIFEST),
+    reports: ReportsOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """List the recorded runs, newest first: id, start, commit, selection, duration, verdicts,
+    exit code."""
+    from regress.commands.history import HistoryRequest  # noqa: PLC0415
+    from regress.commands.history import history as read_history  # noqa: PLC0415
+    from regress.reporting.history_view import render_history  # noqa: PLC0415
+
+    with _user_errors(debug):
+        found = read_history(HistoryRequest(manifest, reports, last))
+        _console().print(render_history(found.runs, found.in_progress), soft_wrap=True)
+
+
+@app.command()
+def diff(
+    before: Annotated[
+        str | None, typer.Argument(help="Earlier run id (default: see below).")
+    ] = None,
+    after: Annotated[str | None, typer.Argument(help="Later run id (default: newest).")] = None,
+    threshold: Annotated[
+        float, typer.Option("--threshold", help="Report duration changes of at least PCT %.")
+    ] = 50.0,
+    min_seconds: Annotated[
+        float, typer.Option("--min-seconds", help="...and of at least this many seconds.")
+    ] = 1.0,
+    manifest: ManifestOpt = Path(DEFAULT_MANIFEST),
+    reports: ReportsOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """What changed per test from run A to run B (default: the two newest finished runs that
+    share suites): exit 1 when something got worse, 0 otherwise."""
+    from regress.commands.diff import DiffRequest  # noqa: PLC0415
+    from regress.commands.diff import diff as diff_runs  # noqa: PLC0415
+    from regress.reporting.diff_view import render_diff  # noqa: PLC0415
+
+    with _user_errors(debug):
+        result = diff_runs(DiffRequest(manifest, before, after, reports, threshold, min_seconds))
+        _console().print(render_diff(result), soft_wrap=True)
+    raise typer.Exit(1 if result.worse else 0)
+
+
+@app.command()
+def prune(
+    keep: Annotated[
+        int | None,
+        typer.Option("--keep", help="How many of the newest runs to keep (default: `keep:`)."),
+    ] = None,
+    manifest: ManifestOpt = Path(DEFAULT_MANIFEST),
+    reports: ReportsOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Remove old runs from the reports folder; never the latest run nor one in progress."""
+    from regress.commands.prune import PruneRequest  # noqa: PLC0415
+    from regress.commands.prune import prune as prune_runs  # noqa: PLC0415
+    from regress.judging.retention import pruned_lines  # noqa: PLC0415
+
+    with _user_errors(debug):
+        from rich.text import Text  # noqa: PLC0415 - see start-up, above
+
+        pruned = prune_runs(PruneRequest(manifest, keep, reports))
+        for line in pruned_lines(pruned):
+            _console().print(Text(line), soft_wrap=True)
+    raise typer.Exit(1 if pruned.failed else 0)
 
 
 @app.command(name="list")

@@ -10,7 +10,9 @@ from pathlib import Path
 from types import FrameType
 
 from regress.commands.common import reports_folder, selection_for
+from regress.commands.prune import prune_folder
 from regress.judging.results import RunRecord
+from regress.judging.retention import pruned_lines
 from regress.manifest.select import parse_param
 from regress.reporting.writers import WRITERS
 from regress.running.events import ProgressSink
@@ -58,7 +60,14 @@ def run(request: RunRequest, sink: ProgressSink) -> RunRecord:
         invocation=_invocation(request, params),
     )
     with _interrupts(Interrupted):
-        return execute_run(selection, options, sink, WRITERS)
+        record = execute_run(selection, options, sink, WRITERS)
+    keep = selection.manifest.keep
+    if keep is not None and not record.interrupted:  # the manifest's `keep`, after the run
+        pruned = prune_folder(options.reports, keep)
+        if pruned.removed or pruned.failed:
+            for line in pruned_lines(pruned):
+                sink.message(line)
+    return record
 
 
 def _invocation(

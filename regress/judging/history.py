@@ -8,6 +8,7 @@ import os
 import re
 import secrets
 import tempfile
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -121,6 +122,29 @@ def list_runs(reports: Path) -> tuple[str, ...]:
             if not entry.is_symlink() and (entry / RUN_FILE).is_file()
         )
     )
+
+
+@dataclass(frozen=True)
+class StoredRun:
+    """One run folder under reports/: its record, or why its run.json cannot be read."""
+
+    run_id: str
+    record: RunRecord | None
+    problem: str = ""  # one line when record is None
+
+
+def stored_runs(reports: Path, last: int | None = None) -> tuple[StoredRun, ...]:
+    """The recorded runs (the newest `last` of them, or all), newest first; a broken or
+    unreadable run.json is kept with the reason instead of stopping the listing."""
+    found = []
+    for run_id in tuple(reversed(list_runs(reports)))[:last]:
+        try:
+            found.append(StoredRun(run_id, load_record(reports, run_id)))
+        except RegressError as exc:
+            path = str(reports / run_id / RUN_FILE)
+            problem = exc.message.removeprefix(path).strip()
+            found.append(StoredRun(run_id, None, f"{RUN_FILE} {problem}"))
+    return tuple(found)
 
 
 def load_record(reports: Path, run_id: str | None = None) -> RunRecord:

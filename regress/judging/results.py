@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, TypeVar, get_args, get_origin, get_type_hints
 
@@ -206,10 +207,16 @@ def from_jsonable(cls: type[T], data: Any) -> T:
     return _decode(cls, data)  # type: ignore[no-any-return]
 
 
+@functools.cache
+def _hints(tp: type) -> dict[str, Any]:
+    """A dataclass's resolved field types (resolving them is most of a record's read time)."""
+    return get_type_hints(tp)
+
+
 def _decode(tp: Any, data: Any) -> Any:
     origin = get_origin(tp)
     if is_dataclass(tp) and isinstance(tp, type):
-        hints = get_type_hints(tp)
+        hints = _hints(tp)
         kwargs = {
             f.name: _decode(hints[f.name], data[f.name]) for f in fields(tp) if f.name in data
         }

@@ -15,7 +15,7 @@ from regress.errors import RegressError
 from regress.manifest.model import Manifest, Plan, ReadyCheck, ReadyKind, Scope, ServerSpec, Suite
 from regress.manifest.yaml_source import Node, Reader, compose
 
-TOP_KEYS = ("version", "root", "parity", "servers", "plans", "suites")
+TOP_KEYS = ("version", "root", "parity", "keep", "servers", "plans", "suites")
 PARITY_KEYS = ("exclude",)
 SERVER_KEYS = ("command", "port", "ready", "env", "cwd", "grace")
 READY_KEYS = ("http", "tcp", "timeout")
@@ -75,6 +75,10 @@ def parse_manifest(path: Path, text: str) -> Manifest:
         if "exclude" in parity:
             exclude = reader.texts(parity["exclude"], "parity.exclude", allow_empty=True)
 
+    keep = None
+    if "keep" in top:  # `regress prune` and every finished `regress run` keep the newest N runs
+        keep = int(reader.number(top["keep"], "keep", integer=True))
+
     servers = _named(reader, top, "servers", root_node, lambda n, v: _server(reader, root, n, v))
     suites = _named(
         reader, top, "suites", root_node, lambda n, v: _suite(reader, root, n, v, servers)
@@ -88,6 +92,7 @@ def parse_manifest(path: Path, text: str) -> Manifest:
         plans=plans,
         suites=tuple(suite for suite, _ in suites.values()),
         parity_exclude=exclude,
+        keep=keep,
     )
 
 

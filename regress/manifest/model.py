@@ -98,6 +98,7 @@ class Manifest:
     plans: tuple[Plan, ...]
     suites: tuple[Suite, ...]
     parity_exclude: tuple[str, ...] = field(default=())
+    keep: int | None = None  # how many runs the reports folder keeps (None: all)
 
     def suite(self, name: str) -> Suite:
         """The suite called name (KeyError if absent)."""

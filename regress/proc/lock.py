@@ -18,7 +18,7 @@ from typing import IO, Any
 import psutil
 
 from regress.errors import RegressError
-from regress.proc.ledger import LEDGER_FILE
+from regress.proc.ledger import LEDGER_FILE, Ledger
 from regress.proc.popen import running
 
 LOCK_FILE = Path(".regress") / "run.lock"  # relative to the reports directory
@@ -55,6 +55,20 @@ def check_reports_folder(reports: Path) -> None:
             f"{where}: cannot write the reports folder ({exc.strerror or exc}): "
             f"make it writable {hint}"
         ) from None
+
+
+def runs_in_progress(reports: Path) -> frozenset[str]:
+    """Ids of the runs of this reports folder still in progress: the live holder of the run
+    lock, and every run in the ledger whose regress process is still alive."""
+    live = {run.run_id for run in Ledger.in_reports(reports).runs() if run.alive()}
+    try:
+        with (reports / LOCK_FILE).open(encoding="utf-8") as handle:
+            holder = _read(handle)
+    except (FileNotFoundError, IsADirectoryError):
+        holder = {}
+    if _alive(holder) and isinstance(holder.get("run_id"), str):
+        live.add(holder["run_id"])
+    return frozenset(live)
 
 
 class RunLock:

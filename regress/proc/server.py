@@ -98,6 +98,13 @@ def ready_url(spec: ServerSpec, *, port: int) -> str:
     return url
 
 
+def ready_target(spec: ServerSpec, *, port: int) -> str:
+    """What a readiness wait waits for, for people: the probe URL, or `tcp HOST:PORT`."""
+    if spec.ready.kind is ReadyKind.HTTP:
+        return ready_url(spec, port=port)
+    return f"tcp {spec.host}:{port}"
+
+
 def start_server(
     spec: ServerSpec,
     *,

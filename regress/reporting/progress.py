@@ -14,6 +14,7 @@ from rich.text import Text
 from regress.judging.results import PassKind, SuiteResult, SuiteStatus
 from regress.judging.wording import format_seconds
 
+LONG_WAIT = 5.0  # seconds after which a finished wait gets a line of its own
 _PASSED = frozenset({"passed", "xpassed"})
 _FAILED = frozenset({"failed", "error", "timeout"})
 _STATUS_STYLES = {
@@ -27,39 +28,63 @@ _STATUS_STYLES = {
 
 
 class _State:
-    """What the live line shows; rendered afresh on every refresh so elapsed time moves."""
+    """What the live line shows; rendered afresh on every refresh so elapsed times move."""
 
     def __init__(self, clock: float) -> None:
         self.kind: PassKind | None = None
         self.suites: tuple[str, ...] = ()
-        self.current = ""  # the suite of the last finished test (the combined pass runs many)
+        self.current = ""  # the suite of the last started or finished test
         self.started = clock
         self.run_started = clock
         self.done = self.passed = self.failed = 0
+        self.test: tuple[str, float] | None = None  # (node id, start) of the test in flight
+        self.wait: tuple[str, float] | None = None  # (what, start) of the wait in progress
         self.spinner = Spinner("dots", style="cyan")
 
     def begin(self, kind: PassKind, suites: tuple[str, ...], clock: float) -> None:
         self.kind, self.suites, self.started, self.current = kind, suites, clock, ""
         self.done = self.passed = self.failed = 0
+        self.test = None
 
-    def record(self, suite: str, outcome: str) -> None:
+    def start(self, suite: str, nodeid: str, clock: float) -> None:
+        self.current, self.test = suite, (nodeid, clock)
+
+    def record(self, suite: str, nodeid: str, outcome: str) -> None:
         self.current = suite
+        if self.test is not None and self.test[0] == nodeid:
+            self.test = None
         self.done += 1
         self.passed += outcome in _PASSED
         self.failed += outcome in _FAILED
 
     def line(self, clock: float) -> Text:
         if self.kind is None:
-            return Text(f"waiting · {format_seconds(clock - self.run_started)}", style="dim")
+            text = Text(f"waiting · {format_seconds(clock - self.run_started)}", style="dim")
+            return self._waiting(text, clock)
         text = Text()
         text.append(f"{self.kind.value} ", style="bold")
         text.append(_names(self.suites), style="cyan")
-        if len(self.suites) > 1 and self.current:
+        if len(self.suites) > 1 and self.current and self.test is None:
             text.append(f" (at {self.current})", style="cyan")
-        text.append(f" · {format_seconds(clock - self.started)} · {self.done} done · ")
+        text.append(f" · {format_seconds(clock - self.started)}")
+        if self.test is not None:
+            nodeid, since = self.test
+            text.append(" · ")
+            if len(self.suites) > 1 and self.current:
+                text.append(f"{self.current} ", style="cyan")
+            text.append(nodeid, style="bold")
+            text.append(f" {format_seconds(clock - since)}")
+        text = self._waiting(text, clock)
+        text.append(f" · {self.done} done · ")
         text.append(f"{self.passed} passed", style="green" if self.passed else "dim")
         text.append(" · ")
         text.append(f"{self.failed} failed", style="bold red" if self.failed else "dim")
+        return text
+
+    def _waiting(self, text: Text, clock: float) -> Text:
+        if self.wait is not None:
+            what, since = self.wait
+            text.append(f" · waiting for {what} ({format_seconds(clock - since)})", style="yellow")
         return text
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
@@ -77,11 +102,13 @@ def _names(suites: tuple[str, ...]) -> str:
 
 
 class LiveProgress:
-    """A ProgressSink that shows the current pass, suite, elapsed time and test counts.
+    """A ProgressSink that shows the current pass, the test in flight (and its suite in the
+    combined pass), what the run waits for, elapsed times and test counts.
 
-    On a terminal it keeps one live line at the bottom and prints finished suites and notices
-    above it; otherwise (CI logs, pipes) it prints one plain line per event. Use it as a
-    context manager around the run.
+    On a terminal it keeps one live line at the bottom and prints finished tests (with their
+    durations), finished suites and notices above it; otherwise (CI logs, pipes) it prints one
+    plain line per event, tests starting and waits beginning included. Use it as a context
+    manager around the run.
     """
 
     def __init__(self, console: Console, *, refresh_per_second: float = 4) -> None:
@@ -121,12 +148,36 @@ class LiveProgress:
         if self._live is None:
             self._print(Text(f"{kind.value}: started {', '.join(suites)}"))
 
-    def test_finished(self, kind: PassKind, suite: str, nodeid: str, outcome: str) -> None:
-        """A test finished with pytest's outcome word."""
-        self._state.record(suite, outcome)
+    def test_started(self, kind: PassKind, suite: str, nodeid: str) -> None:
+        """A test's setup began: it is shown as the test in flight (a plain line off a
+        terminal)."""
+        self._state.start(suite, nodeid, time.monotonic())
         if self._live is None:
-            style = "green" if outcome in _PASSED else "red" if outcome in _FAILED else "yellow"
-            self._print(Text.assemble(f"{kind.value}: {suite} {nodeid} ", (outcome, style)))
+            self._print(Text(f"{kind.value}: {suite} {nodeid} started"))
+
+    def test_finished(
+        self, kind: PassKind, suite: str, nodeid: str, outcome: str, duration: float | None = None
+    ) -> None:
+        """A test finished with pytest's outcome word: one line with its duration."""
+        self._state.record(suite, nodeid, outcome)
+        style = "green" if outcome in _PASSED else "red" if outcome in _FAILED else "yellow"
+        text = Text.assemble(f"{kind.value}: {suite} {nodeid} ", (outcome, style))
+        if duration is not None:
+            text.append(f" in {format_seconds(duration)}")
+        self._print(text)
+
+    def waiting(self, what: str) -> None:
+        """A wait began: the live line says what for, and for how long (a plain line off a
+        terminal)."""
+        self._state.wait = (what, time.monotonic())
+        if self._live is None:
+            self._print(Text(f"waiting for {what}"))
+
+    def waited(self, what: str, seconds: float) -> None:
+        """The wait ended; one that took long is reported with its time."""
+        self._state.wait = None
+        if seconds >= LONG_WAIT:
+            self._print(Text(f"waited {format_seconds(seconds)} for {what}"))
 
     def suite_finished(self, result: SuiteResult) -> None:
         """A suite's result in one pass is final: print it above the live line."""

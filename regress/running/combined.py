@@ -6,6 +6,7 @@ import time
 
 from regress.judging.results import PassKind, SuiteResult, SuiteStatus
 from regress.judging.suite import blocked_reason, judge_suite, judged, not_run
+from regress.running.events import forward
 from regress.running.freeing import free_suite_ports
 from regress.running.pytest_run import run_pytest
 from regress.running.recorder import Recorder, now
@@ -71,11 +72,10 @@ def run_combined(setup: RunSetup, recorder: Recorder) -> None:
                     targets=[t for s in running for t in s.targets],
                     timeout=sum(s.timeout for s in running),
                     options=setup.options.pytest,
-                    on_event=lambda nodeid, outcome: setup.sink.test_finished(
+                    on_event=forward(
+                        setup.sink,
                         KIND,
-                        (context.suite_for(nodeid) or context.suites[0]).name,
-                        nodeid,
-                        outcome,
+                        lambda nodeid: (context.suite_for(nodeid) or context.suites[0]).name,
                     ),
                     role=pytest_role(KIND, "all"),
                 )

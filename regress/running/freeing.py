@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 
 from regress.judging.results import PortEvent
 from regress.manifest.model import Suite
-from regress.proc.ports import free_ports
+from regress.proc.ports import free_ports, is_free
+from regress.running.events import waiting_for
 from regress.running.setup import RunSetup
 
 
@@ -15,12 +17,19 @@ def free_suite_ports(setup: RunSetup, suites: Sequence[Suite]) -> tuple[PortEven
 
     Every event is also shown as a message.
     """
-    outcome = free_ports(
-        sorted({s.port for s in suites}),
-        ledger=setup.ledger,
-        force=setup.options.force_ports,
-        grace=max(s.server.grace for s in suites),
-    )
+    ports = sorted({s.port for s in suites})
+    busy = [port for port in ports if not is_free(port)]
+    with (
+        waiting_for(setup.sink, f"port {', '.join(map(str, busy))} to be freed")
+        if busy
+        else contextlib.nullcontext()
+    ):
+        outcome = free_ports(
+            ports,
+            ledger=setup.ledger,
+            force=setup.options.force_ports,
+            grace=max(s.server.grace for s in suites),
+        )
     events = tuple(
         PortEvent(h.port, h.pid, h.user, " ".join(h.cmdline), h.reason, freed)
         for freed, holders in ((True, outcome.freed), (False, outcome.refused))

@@ -7,6 +7,7 @@ import time
 from regress.judging.results import PassKind, SuiteResult, SuiteStatus
 from regress.judging.suite import blocked_reason, judge_suite, judged, not_run
 from regress.manifest.model import Suite
+from regress.running.events import forward
 from regress.running.freeing import free_suite_ports
 from regress.running.pytest_run import run_pytest
 from regress.running.recorder import Recorder, now
@@ -54,9 +55,7 @@ def _suite(setup: RunSetup, recorder: Recorder, suite: Suite) -> SuiteResult:
                     targets=suite.targets,
                     timeout=suite.timeout,
                     options=setup.options.pytest,
-                    on_event=lambda nodeid, outcome: setup.sink.test_finished(
-                        KIND, suite.name, nodeid, outcome
-                    ),
+                    on_event=forward(setup.sink, KIND, lambda _: suite.name),
                     role=pytest_role(KIND, suite.name),
                 )
     except (Interrupted, KeyboardInterrupt):

@@ -8,6 +8,7 @@ Tests outside every suite's targets are left alone.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -128,10 +129,13 @@ def pytest_runtest_makereport(
     return report
 
 
-def _emit(nodeid: str, when: str, outcome: str) -> None:
+_STARTS: dict[str, float] = {}  # node id -> monotonic time its setup began (this process)
+
+
+def _emit(nodeid: str, when: str, outcome: str, **extra: object) -> None:
     path = os.environ.get("REGRESS_EVENTS")
     if path:
-        line = json.dumps({"nodeid": nodeid, "when": when, "outcome": outcome})
+        line = json.dumps({"nodeid": nodeid, "when": when, "outcome": outcome, **extra})
         with Path(path).open("a", encoding="utf-8") as events:
             events.write(line + "\n")
 
@@ -139,12 +143,13 @@ def _emit(nodeid: str, when: str, outcome: str) -> None:
 def pytest_runtest_logstart(nodeid: str, location: tuple[str, int | None, str]) -> None:
     """Tell `regress run` which test is in flight (named if the suite times out)."""
     del location
+    _STARTS[nodeid] = time.monotonic()
     _emit(nodeid, "setup", "started")
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     """Stream outcomes to `regress run`'s live progress: every call, and setup/teardown
-    problems."""
+    problems, each with the seconds since the test's setup began."""
     if report.when != "call" and report.passed:
         return
     outcome: str = report.outcome
@@ -152,7 +157,26 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         outcome = "error"
     elif hasattr(report, "wasxfail"):
         outcome = "xfailed" if report.skipped else "xpassed"
-    _emit(report.nodeid, report.when, outcome)
+    started = _STARTS.get(report.nodeid)
+    duration = report.duration if started is None else time.monotonic() - started
+    _emit(report.nodeid, report.when, outcome, duration=round(duration, 3))
+
+
+def pytest_runtest_logfinish(nodeid: str, location: tuple[str, int | None, str]) -> None:
+    """Forget the test's start time."""
+    del location
+    _STARTS.pop(nodeid, None)
+
+
+@contextlib.contextmanager
+def _waiting_for(what: str) -> Iterator[None]:
+    """Tell `regress run` what the plugin waits for (a per-test server), and for how long."""
+    started = time.monotonic()
+    _emit("", "wait", "waiting", what=what)
+    try:
+        yield
+    finally:
+        _emit("", "wait", "waited", what=what, duration=round(time.monotonic() - started, 3))
 
 
 class ServerPool:
@@ -183,7 +207,8 @@ class ServerPool:
         """Stop a server started by this pool."""
         from regress.proc.server import stop_server  # noqa: PLC0415 - keep plugin import cheap
 
-        stop_server(server, self._ledger, self._spec(server.name).grace)
+        with _waiting_for(f"server '{server.name}' on port {server.port} to stop"):
+            stop_server(server, self._ledger, self._spec(server.name).grace)
 
     def close(self) -> None:
         """Stop the shared servers started by this pool."""
@@ -204,7 +229,7 @@ class ServerPool:
 
     def _start(self, suite: SuiteContext, directory: Path, log_name: str) -> RunningServer:
         from regress.proc.ports import free_ports  # noqa: PLC0415 - keep plugin import cheap
-        from regress.proc.server import start_server  # noqa: PLC0415
+        from regress.proc.server import ready_target, start_server  # noqa: PLC0415
 
         spec = self.manifest().suite(suite.name).server
         # Tests see the token of the servers they talk to, as under `regress run`.
@@ -220,17 +245,18 @@ class ServerPool:
                 f"({holder.user}: {' '.join(holder.cmdline)}), which regress did not start; "
                 "stop it or run `regress run --force-ports`"
             )
-        return start_server(
-            spec,
-            port=suite.port,
-            log_path=directory / log_name,
-            env={},
-            run_id=self.context.run_id,
-            token=self.context.token,
-            ledger=self._ledger,
-            data_dir=suite.data_dir,
-            suite_dir=directory,
-        )
+        with _waiting_for(f"{ready_target(spec, port=suite.port)} (suite {suite.name})"):
+            return start_server(
+                spec,
+                port=suite.port,
+                log_path=directory / log_name,
+                env={},
+                run_id=self.context.run_id,
+                token=self.context.token,
+                ledger=self._ledger,
+                data_dir=suite.data_dir,
+                suite_dir=directory,
+            )
 
 
 def _suite_of(request: pytest.FixtureRequest) -> SuiteContext:

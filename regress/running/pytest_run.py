@@ -19,6 +19,7 @@ from regress.proc.ledger import ROLE_ENV, Ledger
 from regress.proc.server import log_tail
 from regress.proc.sweep import stop_leftovers
 from regress.running.context import CONTEXT_ENV, TOKEN_ENV, RunContext, write_context
+from regress.running.events import STARTED, WAITED, WAITING, PytestEvent
 
 POLL_SECONDS = 0.1
 
@@ -73,10 +74,11 @@ def run_pytest(
     targets: Sequence[str],
     timeout: float,
     options: PytestOptions,
-    on_event: Callable[[str, str], None],
+    on_event: Callable[[PytestEvent], None],
     role: str,
 ) -> PytestOutcome:
-    """Run pytest on targets with the context, streaming (nodeid, outcome) events.
+    """Run pytest on targets with the context, streaming its events (tests starting and
+    finishing, waits inside pytest) to on_event.
 
     The process is recorded in the ledger while it runs; afterwards every process it left
     behind (its group, and whatever carries the run token and its role) is stopped and named
@@ -121,17 +123,19 @@ def run_pytest(
     events: list[tuple[str, str]] = []
     running = ""
     timed_out = False
+    collecting = _Collecting(on_event, started)
     try:
         offset = 0
         while child.poll() is None:
-            offset, running = _drain(events_path, offset, events, running, on_event)
+            offset, running = _drain(events_path, offset, events, running, collecting)
             if time.monotonic() - started > timeout:
                 timed_out = True
                 popen.kill_tree(child)
                 break
             time.sleep(POLL_SECONDS)
-        _drain(events_path, offset, events, running, on_event)
+        _drain(events_path, offset, events, running, collecting)
     finally:
+        collecting.close()
         if child.poll() is None:
             popen.stop(child, grace=5.0)
         leaked = stop_leftovers(child, context.token, role)
@@ -158,12 +162,36 @@ def run_pytest(
     )
 
 
+class _Collecting:
+    """Passes events on; until the first one, the process is a wait for pytest to start up and
+    collect (imports, conftests, plugins), and is shown as one."""
+
+    WHAT = "pytest to start and collect the tests"
+
+    def __init__(self, on_event: Callable[[PytestEvent], None], started: float) -> None:
+        self.on_event = on_event
+        self.started = started
+        self.open = True
+        on_event(PytestEvent("", "wait", WAITING, what=self.WHAT))
+
+    def __call__(self, event: PytestEvent) -> None:
+        self.close()
+        self.on_event(event)
+
+    def close(self) -> None:
+        """End the wait (at the first event, or when the process ended without any)."""
+        if self.open:
+            self.open = False
+            seconds = time.monotonic() - self.started
+            self.on_event(PytestEvent("", "wait", WAITED, seconds, self.WHAT))
+
+
 def _drain(
     path: Path,
     offset: int,
     events: list[tuple[str, str]],
     running: str,
-    on_event: Callable[[str, str], None],
+    on_event: Callable[[PytestEvent], None],
 ) -> tuple[int, str]:
     """Read complete new lines of the events file; returns the new offset and the last test
     that reported a setup (so a timeout can name it)."""
@@ -173,13 +201,25 @@ def _drain(
         end = chunk.rfind(b"\n") + 1
         for raw in chunk[:end].splitlines():
             try:
-                event = json.loads(raw)
-            except ValueError:
+                event = _event(json.loads(raw))
+            except (ValueError, TypeError, KeyError):
                 continue
-            if event.get("when") == "setup" and event.get("outcome") == "started":
-                running = event["nodeid"]
-                continue
-            events.append((event["nodeid"], event["outcome"]))
-            on_event(event["nodeid"], event["outcome"])
+            if event.when == "setup" and event.outcome == STARTED:
+                running = event.nodeid
+            elif event.when != "wait":
+                events.append((event.nodeid, event.outcome))
+            on_event(event)
         return offset + end, running
     return offset, running
+
+
+def _event(data: dict[str, object]) -> PytestEvent:
+    """One decoded events.jsonl line (KeyError/TypeError when it is not the plugin's)."""
+    duration = data.get("duration")
+    return PytestEvent(
+        nodeid=str(data["nodeid"]),
+        when=str(data["when"]),
+        outcome=str(data["outcome"]),
+        duration=float(duration) if isinstance(duration, int | float) else None,
+        what=str(data.get("what", "")),
+    )

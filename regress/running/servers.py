@@ -13,9 +13,10 @@ from pathlib import Path
 from regress.errors import RegressError
 from regress.judging.results import PassKind
 from regress.manifest.model import Scope, Suite
-from regress.proc.ports import wait_free
-from regress.proc.server import RunningServer, start_server, stop_server
+from regress.proc.ports import is_free, wait_free
+from regress.proc.server import RunningServer, ready_target, start_server, stop_server
 from regress.proc.sweep import stop_leftovers
+from regress.running.events import waiting_for
 from regress.running.recorder import Recorder
 from regress.running.setup import RunSetup
 
@@ -62,12 +63,17 @@ def suite_servers(
     finally:
         for name, server in servers.running.items():
             grace = setup.selection.manifest.suite(name).server.grace
-            servers.teardowns[name] = stop_server(server, setup.ledger, grace).seconds
+            with waiting_for(setup.sink, f"server '{server.name}' of suite {name} to stop"):
+                servers.teardowns[name] = stop_server(server, setup.ledger, grace).seconds
             left = stop_leftovers(server.child, setup.token, server_role(kind, name))
             if left:
                 servers.leaks[name] = left
         for suite in suites:
-            if not wait_free(suite.port, PORT_WAIT_SECONDS):
+            if is_free(suite.port):
+                continue
+            with waiting_for(setup.sink, f"port {suite.port} to be free (suite {suite.name})"):
+                freed = wait_free(suite.port, PORT_WAIT_SECONDS)
+            if not freed:
                 recorder.note(
                     f"port {suite.port} still busy {PORT_WAIT_SECONDS:.0f}s"
                     f" after suite {suite.name}"
@@ -89,18 +95,20 @@ def _start(
 ) -> None:
     suite_dir.mkdir(parents=True, exist_ok=True)
     try:
-        server = start_server(
-            suite.server,
-            port=suite.port,
-            log_path=suite_dir / "server.log",
-            env={},
-            run_id=setup.run_id,
-            token=setup.token,
-            ledger=setup.ledger,
-            data_dir=suite_dir / "data",
-            suite_dir=suite_dir,
-            role=server_role(kind, suite.name),
-        )
+        target = ready_target(suite.server, port=suite.port)
+        with waiting_for(setup.sink, f"{target} (suite {suite.name})"):
+            server = start_server(
+                suite.server,
+                port=suite.port,
+                log_path=suite_dir / "server.log",
+                env={},
+                run_id=setup.run_id,
+                token=setup.token,
+                ledger=setup.ledger,
+                data_dir=suite_dir / "data",
+                suite_dir=suite_dir,
+                role=server_role(kind, suite.name),
+            )
     except RegressError as exc:  # did not start, or its command cannot be started at all
         servers.errors[suite.name] = exc.message
         return
