@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sys
 from collections.abc import Iterator
@@ -11,12 +12,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
-from rich.console import Console
-from rich.text import Text
 
 from regress import __version__
 from regress.errors import RegressError
-from regress.manifest.load import DEFAULT_MANIFEST
+from regress.manifest import DEFAULT_MANIFEST
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+# Start-up: each command imports what it uses inside its function (rich, YAML, psutil, numpy
+# load only for the commands that need them); `regress --version` loads typer and no more.
 
 if TYPE_CHECKING:
     from regress.judging.verdicts import Judgement
@@ -63,11 +68,15 @@ PIPE_WIDTH = 120  # rich's 80-column default wraps the table badly in CI logs an
 
 
 def _console() -> Console:
+    from rich.console import Console  # noqa: PLC0415 - see start-up, above
+
     piped = not sys.stdout.isatty() and "COLUMNS" not in os.environ
     return Console(highlight=False, width=PIPE_WIDTH if piped else None)
 
 
 def _errors() -> Console:
+    from rich.console import Console  # noqa: PLC0415 - see start-up, above
+
     return Console(stderr=True, highlight=False)
 
 
@@ -250,8 +259,26 @@ def merge(
 def summary(
     run_id: Annotated[str | None, typer.Option("--run", help="Run id (default: latest).")] = None,
     phase: Annotated[
-        str | None, typer.Option("--phase", "-p", help="Phase slug or number of the plan.")
+        str | None,
+        typer.Option(
+            "--phase",
+            "-p",
+            help="Plan to show: phase number, slug, or <slug>/<plan> (default: the first).",
+        ),
     ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Write the SUMMARY to this file (atomically).", dir_okay=False
+        ),
+    ] = None,
+    write: Annotated[
+        bool,
+        typer.Option(
+            "--write",
+            help="Write each plan's SUMMARY to .planning/phases/<phase-slug>/ (GSD projects).",
+        ),
+    ] = False,
     manifest: ManifestOpt = Path(DEFAULT_MANIFEST),
     reports: ReportsOpt = None,
     with_mutations: Annotated[
@@ -262,14 +289,18 @@ def summary(
     ] = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Print the GSD SUMMARY of a run to stdout."""
+    """Print the GSD SUMMARY of a run's first plan (or of --phase), or write it to files."""
     from regress.commands.summary import SummaryRequest  # noqa: PLC0415
     from regress.commands.summary import summary as plan_summary  # noqa: PLC0415
 
     with _user_errors(debug):
-        request = SummaryRequest(manifest, run_id, phase, reports, with_mutations)
-        text = plan_summary(request)
-        sys.stdout.write(text)
+        request = SummaryRequest(manifest, run_id, phase, reports, output, write, with_mutations)
+        result = plan_summary(request)
+    sys.stdout.write(result.text)
+    for path in result.written:
+        sys.stdout.write(f"wrote {path}\n")
+    if result.note:
+        sys.stderr.write(f"note: {result.note}\n")
 
 
 @app.command()
@@ -334,6 +365,8 @@ def prune(
     from regress.judging.retention import pruned_lines  # noqa: PLC0415
 
     with _user_errors(debug):
+        from rich.text import Text  # noqa: PLC0415 - see start-up, above
+
         pruned = prune_runs(PruneRequest(manifest, keep, reports))
         for line in pruned_lines(pruned):
             _console().print(Text(line), soft_wrap=True)
@@ -414,21 +447,40 @@ def parity(
     paths: Annotated[list[Path], typer.Argument(help="Two CSV exports, or one data folder.")],
     exclude: Annotated[
         list[str] | None,
-        typer.Option("--exclude", help="Column to ignore (repeatable; replaces the defaults)."),
+        typer.Option(
+            "--exclude",
+            help="Column to ignore (repeatable; replaces the manifest's parity.exclude).",
+        ),
     ] = None,
     row_tolerance: Annotated[
         int, typer.Option("--row-tolerance", min=0, help="Allowed row-count difference.")
     ] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+    manifest: Annotated[
+        Path | None,
+        typer.Option(
+            "--manifest",
+            "-m",
+            help="Manifest whose parity.exclude applies (default: suites.yaml, if present).",
+            dir_okay=False,
+        ),
+    ] = None,
     debug: DebugOpt = False,
 ) -> None:
     """Compare two players' exports (or every pair in a data folder): exit 0 identical,
     1 divergent, 2 unusable input."""
-    from regress.parity.report import run_parity_command  # noqa: PLC0415
+    from regress.commands.parity import excluded_columns  # noqa: PLC0415
+    from regress.parity.check import check_paths, exit_code, to_json  # noqa: PLC0415
 
     with _user_errors(debug):
-        code = run_parity_command(paths, exclude, row_tolerance, as_json, _console())
-    raise typer.Exit(code)
+        report = check_paths(paths, excluded_columns(exclude, manifest), row_tolerance)
+    if as_json:  # plain JSON: no rich to import
+        typer.echo(json.dumps(to_json(report), indent=2, ensure_ascii=False))
+    else:
+        from regress.parity.report import render  # noqa: PLC0415
+
+        _console().print(render(report))
+    raise typer.Exit(exit_code(report))
 
 
 @app.command()
@@ -450,7 +502,7 @@ def doctor(
 
 def _version(value: bool) -> None:
     if value:
-        _console().print(f"regress {__version__}")
+        typer.echo(f"regress {__version__}")
         raise typer.Exit()
 
 

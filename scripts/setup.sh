@@ -32,6 +32,7 @@ missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v Xvfb >/dev/null 2>&1 || missing+=(xvfb)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)   # `make test` runs the engine's node tests
+command -v npm >/dev/null 2>&1 || missing+=(npm)         # Debian's nodejs comes without npm
 
 if [ "${#missing[@]}" -gt 0 ]; then
     say "installing system packages: ${missing[*]}"
@@ -40,7 +41,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
     as_root env DEBIAN_FRONTEND=noninteractive \
         apt-get install -y -q "${missing[@]}"
 else
-    say "system packages present: chromium, Xvfb, node"
+    say "system packages present: chromium, Xvfb, node, npm"
 fi
 
 # --- Python package ----------------------------------------------------------------------
@@ -77,6 +78,9 @@ else
     mkdir -p "$STAMP_DIR"
     printf '%s\n' "$key" >"$STAMP"
 fi
+
+# --- GSD's own tool, for the tests of the SUMMARY files ----------------------------------
+bash "$ROOT/scripts/gsd-tools.sh" >/dev/null
 
 # --- verification ------------------------------------------------------------------------
 # (Debian's chromium wrapper may print a harmless shell warning on stderr; it is shown only

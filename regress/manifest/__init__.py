@@ -2,3 +2,5 @@
 
 May import: regress.errors and the standard library, PyYAML; nothing else of regress.
 """
+
+DEFAULT_MANIFEST = "suites.yaml"  # here, not in load.py: the CLI names it without loading YAML

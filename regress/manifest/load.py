@@ -16,7 +16,6 @@ from regress.manifest.model import Manifest, Plan, ReadyCheck, ReadyKind, Scope,
 from regress.manifest.mutations import parse_mutations
 from regress.manifest.yaml_source import Node, Reader, compose
 
-DEFAULT_MANIFEST = "suites.yaml"
 TOP_KEYS = ("version", "root", "parity", "keep", "servers", "plans", "suites", "mutations")
 PARITY_KEYS = ("exclude",)
 SERVER_KEYS = ("command", "port", "ready", "env", "cwd", "grace")

@@ -5,7 +5,9 @@ May import: regress.errors only; public API: regress.parity.compare and friends 
 
 from __future__ import annotations
 
-from regress.parity.compare import compare, compare_frames
+from typing import TYPE_CHECKING
+
+from regress.parity.compare import compare
 from regress.parity.model import (
     DEFAULT_EXCLUDE,
     ColumnDivergence,
@@ -14,6 +16,9 @@ from regress.parity.model import (
     Reader,
     Verdict,
 )
+
+if TYPE_CHECKING:
+    from regress.parity.pandas_reader import compare_frames
 
 __all__ = [
     "DEFAULT_EXCLUDE",
@@ -25,3 +30,12 @@ __all__ = [
     "compare",
     "compare_frames",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """compare_frames, imported when asked for: numpy and pandas load only when needed."""
+    if name == "compare_frames":
+        from regress.parity.pandas_reader import compare_frames  # noqa: PLC0415
+
+        return compare_frames
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

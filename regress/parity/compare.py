@@ -7,37 +7,51 @@ equals only an empty cell. Two readers give the same answer:
   compares the bytes of the wanted fields, block by block, without making a Python string per
   cell. A file it cannot read exactly (quoted fields, blank or ragged lines, lone CR, NUL
   bytes, header names pandas would rename, columns in a different order) is handed to the
-  pandas reader.
+  pandas reader. Small files (under 1 MiB together) are read the same way in plain Python by
+  ``regress.parity.csv_small``, which accepts columns in any order: numpy takes longer to
+  import than such a comparison takes.
 - ``Reader.PANDAS`` reads with ``pandas.read_csv(dtype=str, keep_default_na=False,
   na_filter=False, engine="c")`` in chunks and compares column arrays. As pandas does, a
   row with fewer fields than the header reads as empty cells and blank lines are skipped;
   a row with more fields is an error.
 
-Both read a block of rows at a time, so memory does not grow with the file. Rows are
-compared by position (row 0 is the first data row); columns by name. Pairing the files of a
-whole data directory is ``regress.parity.pairing``.
+Both read a block of rows at a time (small files at once), so memory does not grow with the
+file. Rows are compared by position (row 0 is the first data row); columns by name. Pairing
+the files of a whole data directory is ``regress.parity.pairing``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-
-from regress.parity.csv_bytes import NotPlainError, NotUtf8Error, PlainCsv, count_rest, diff_rows
+from regress.parity.columns import ColumnPlan
+from regress.parity.csv_small import compare_small, is_small
 from regress.parity.model import (
     DEFAULT_EXCLUDE,
+    NotPlainError,
+    NotUtf8Error,
     ParityReport,
     Reader,
     check_limits,
     undecodable,
     unusable,
 )
-from regress.parity.pandas_reader import compare_frames, compare_pandas
-from regress.parity.tally import ColumnPlan, Tally
+
+if TYPE_CHECKING:
+    from regress.parity.pandas_reader import compare_frames
 
 __all__ = ["compare", "compare_frames"]
+
+
+def __getattr__(name: str) -> object:
+    """compare_frames, imported when asked for: numpy and pandas load only when needed."""
+    if name == "compare_frames":
+        from regress.parity.pandas_reader import compare_frames  # noqa: PLC0415
+
+        return compare_frames
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def compare(
@@ -71,11 +85,15 @@ def compare(
     try:
         if reader is Reader.BYTES:
             try:
+                if is_small(path_a, path_b):
+                    return compare_small(path_a, path_b, *options)
                 return _compare_plain(path_a, path_b, *options)
             except NotPlainError:
                 pass
             except NotUtf8Error as error:
                 raise undecodable(error.path, error.error, error.offset) from None
+        from regress.parity.pandas_reader import compare_pandas  # noqa: PLC0415 - big or odd files
+
         return compare_pandas(path_a, path_b, *options)
     except OSError as error:
         where = error.filename or f"{path_a} or {path_b}"
@@ -103,10 +121,14 @@ def _input_file(path: Path | str) -> Path:
 def _compare_plain(
     path_a: Path, path_b: Path, exclude: tuple[str, ...], tolerance: int, max_examples: int
 ) -> ParityReport:
+    # numpy loads here, for files big enough to need it
+    from regress.parity.csv_bytes import PlainCsv, count_rest, diff_rows  # noqa: PLC0415
+    from regress.parity.tally import Tally  # noqa: PLC0415
+
     with path_a.open("rb") as handle_a, path_b.open("rb") as handle_b:
         file_a, file_b = PlainCsv(path_a, handle_a), PlainCsv(path_b, handle_b)
         plan = ColumnPlan.build(file_a.names, file_b.names, exclude)
-        if any(np.diff(plan.index_b) < 0):
+        if any(b < a for a, b in zip(plan.index_b, plan.index_b[1:], strict=False)):
             raise NotPlainError  # the byte comparison needs one column order
         tally = Tally(plan, max_examples)
         done = 0

@@ -18,6 +18,8 @@ from typing import BinaryIO
 import numpy as np
 import numpy.typing as npt
 
+from regress.parity.model import NotPlainError, NotUtf8Error
+
 BLOCK_BYTES = 1 << 18  # small blocks: less memory, fewer page faults, same speed
 _COMMA, _NEWLINE, _CR = 44, 10, 13
 _BOM = b"\xef\xbb\xbf"
@@ -25,20 +27,6 @@ _BOM = b"\xef\xbb\xbf"
 Mask = npt.NDArray[np.bool_]
 Positions = npt.NDArray[np.intp]
 CellText = Callable[[int, int], str]
-
-
-class NotPlainError(Exception):
-    """The byte reader cannot read a file exactly; the pandas reader takes over."""
-
-
-class NotUtf8Error(Exception):
-    """Bytes of a file are not UTF-8; ``offset`` is where the decoded bytes start in the file."""
-
-    def __init__(self, path: Path, error: UnicodeDecodeError, offset: int) -> None:
-        super().__init__(path, error, offset)
-        self.path = path
-        self.error = error
-        self.offset = offset
 
 
 @dataclass(frozen=True)

@@ -95,6 +95,20 @@ class ParityReport:
         return tuple(reasons)
 
 
+class NotPlainError(Exception):
+    """The byte reader cannot read a file exactly; the pandas reader takes over."""
+
+
+class NotUtf8Error(Exception):
+    """Bytes of a file are not UTF-8; ``offset`` is where the decoded bytes start in the file."""
+
+    def __init__(self, path: Path, error: UnicodeDecodeError, offset: int) -> None:
+        super().__init__(path, error, offset)
+        self.path = path
+        self.error = error
+        self.offset = offset
+
+
 def unusable(path: Path | str, problem: str, remedy: str) -> RegressError:
     """The one-line error for an input file that cannot be compared."""
     detail = " ".join(problem.split())

@@ -10,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from regress.errors import RegressError
+from regress.parity.columns import ColumnPlan
 from regress.parity.model import (
     DEFAULT_EXCLUDE,
     ParityReport,
@@ -18,7 +19,7 @@ from regress.parity.model import (
     undecodable,
     unusable,
 )
-from regress.parity.tally import ColumnPlan, Tally
+from regress.parity.tally import Tally
 
 if TYPE_CHECKING:
     import pandas as pd

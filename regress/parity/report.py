@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from regress.errors import RegressError
-from regress.parity.compare import compare
-from regress.parity.model import DEFAULT_EXCLUDE, ColumnDivergence, ParityReport, Verdict
-from regress.parity.pairing import DirParityReport, compare_dir
+from regress.parity.check import check_paths, exit_code, to_json
+from regress.parity.model import ColumnDivergence, ParityReport, Verdict
+from regress.parity.pairing import DirParityReport
+
+__all__ = ["render", "render_dir_report", "render_report", "run_parity_command", "to_json"]
 
 _VERDICT_STYLE = {Verdict.IDENTICAL: "bold green", Verdict.DIVERGENT: "bold red"}
 _SHOWN_COLUMNS = 3
@@ -21,7 +22,7 @@ _SHOWN_COLUMNS = 3
 
 def run_parity_command(
     paths: list[Path],
-    exclude: list[str] | None,
+    exclude: Sequence[str] | None,
     row_tolerance: int,
     as_json: bool,
     console: Console,
@@ -42,22 +43,19 @@ def run_parity_command(
     Raises:
         RegressError: Wrong number of paths or an unusable input (exit code 2).
     """
-    columns = DEFAULT_EXCLUDE if exclude is None else tuple(exclude)
-    report: ParityReport | DirParityReport
-    if len(paths) == 2:
-        report = compare(paths[0], paths[1], exclude=columns, row_tolerance=row_tolerance)
-        renderable = render_report(report)
-    elif len(paths) == 1 and paths[0].is_dir():
-        report = compare_dir(paths[0], exclude=columns, row_tolerance=row_tolerance)
-        renderable = render_dir_report(report)
-    else:
-        given = " ".join(map(str, paths)) or "nothing"
-        raise RegressError(f"parity takes two export files or one data directory, got {given}")
+    report = check_paths(paths, exclude, row_tolerance)
     if as_json:
         console.out(json.dumps(to_json(report), indent=2, ensure_ascii=False), highlight=False)
     else:
-        console.print(renderable)
-    return 0 if report.verdict is Verdict.IDENTICAL else 1
+        console.print(render(report))
+    return exit_code(report)
+
+
+def render(report: ParityReport | DirParityReport) -> RenderableType:
+    """The tables of a pair's or a data folder's report."""
+    if isinstance(report, DirParityReport):
+        return render_dir_report(report)
+    return render_report(report)
 
 
 def render_report(report: ParityReport) -> RenderableType:
@@ -126,60 +124,6 @@ def render_dir_report(report: DirParityReport) -> RenderableType:
             )
         parts.append(problems)
     return Group(*parts)
-
-
-def to_json(report: ParityReport | DirParityReport) -> dict[str, Any]:
-    """A JSON-ready dict of a pair report or a directory report."""
-    if isinstance(report, DirParityReport):
-        return {
-            "data_dir": report.data_dir,
-            "verdict": report.verdict.value,
-            "pairs": [
-                {
-                    "scene": pair.key.scene,
-                    "game_id": pair.key.game_id,
-                    "episode": pair.key.episode,
-                    **to_json(pair.report),
-                }
-                for pair in report.pairs
-            ],
-            "problems": [
-                {"kind": p.kind.value, "files": list(p.files), "message": p.message}
-                for p in report.problems
-            ],
-            "total": {
-                "pairs": len(report.pairs),
-                "divergent_pairs": report.divergent_pairs,
-                "problems": len(report.problems),
-            },
-        }
-    return {
-        "a": report.a,
-        "b": report.b,
-        "verdict": report.verdict.value,
-        "reasons": list(report.reasons),
-        "rows": {
-            "a": report.rows_a,
-            "b": report.rows_b,
-            "compared": report.rows_compared,
-            "tolerance": report.row_tolerance,
-        },
-        "columns": {
-            "compared": list(report.compared),
-            "only_in_a": list(report.only_in_a),
-            "only_in_b": list(report.only_in_b),
-            "excluded": list(report.excluded),
-        },
-        "divergent_cells": report.divergent_cells,
-        "divergent": {
-            column.column: {
-                "count": column.count,
-                "examples": [{"row": e.row, "a": e.a, "b": e.b} for e in column.examples],
-            }
-            for column in report.divergent
-        },
-        "reader": report.reader.value,
-    }
 
 
 def _verdict(verdict: Verdict) -> Text:

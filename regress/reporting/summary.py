@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from regress.judging.wording import format_seconds, one_line, passes_phrase
 from regress.reporting.sharding import shard_lines
 from regress.reporting.summary_frontmatter import (
     OVERRIDES,
+    SHORT_HASH,
     completed,
     decisions,
     frontmatter,
@@ -24,12 +24,11 @@ from regress.reporting.summary_frontmatter import (
 )
 from regress.reporting.summary_paths import (
     plan_keys,
+    project_relative,
     split_key,
     summary_relpath,
     summary_relpath_in_run,
 )
-
-_SHORT_HASH = 7
 
 
 def render_summary(
@@ -44,7 +43,8 @@ def render_summary(
     Args:
         judgement: the run's judgement (complete, interrupted or partial).
         plan_key: "<phase slug>/<plan>", one of plan_keys(judgement.record).
-        reports_dir: the reports directory relative to the project root (for key-files).
+        reports_dir: the reports folder relative to the project root (key-files, and the
+            artifacts named under Issues Encountered).
         summary_path: where the summary is written, relative to the project root; defaults
             to summary_relpath(plan_key).
 
@@ -67,7 +67,7 @@ def render_summary(
         _section("Files Created/Modified", _files(record, created)),
         _section("Decisions Made", _bullets(decisions(j, p))),
         _section("Deviations from Plan", _deviations(j, p)),
-        _section("Issues Encountered", _issues(j, p)),
+        _section("Issues Encountered", _issues(j, p, f"{reports_dir}/{record.run_id}")),
         _section("User Setup Required", ["None - no external service configuration required."]),
         _section("Next Phase Readiness", _readiness(j, p)),
         f"---\n*Phase: {plan.phase}*\n*Completed: {completed(record).isoformat()}*",
@@ -78,20 +78,27 @@ def render_summary(
     return text.rstrip("\n") + "\n"
 
 
-def run_summary(judgement: Judgement, plan_key: str, reports: Path) -> str:
+def run_summary(
+    judgement: Judgement, plan_key: str, reports: Path, summary_path: Path | None = None
+) -> str:
     """The SUMMARY as `regress run` writes it into reports/<run-id>/ (and `regress summary`
-    prints it): key-files name the run's own files relative to the project root."""
+    prints it): every path relative to the project root.
+
+    Args:
+        judgement: the run's judgement.
+        plan_key: one of plan_keys(judgement.record).
+        reports: the reports folder of the run.
+        summary_path: where this SUMMARY is written; default: its copy in the run folder.
+    """
     record = judgement.record
-    folder = reports.resolve()
-    with contextlib.suppress(ValueError):
-        folder = folder.relative_to(Path(record.project_root).resolve())
-    base = folder.as_posix()
-    return render_summary(
-        judgement,
-        plan_key,
-        reports_dir=base,
-        summary_path=f"{base}/{record.run_id}/{summary_relpath_in_run(plan_key)}",
+    root = Path(record.project_root)
+    base = project_relative(reports, root)
+    where = (
+        project_relative(summary_path, root)
+        if summary_path is not None
+        else f"{base}/{record.run_id}/{summary_relpath_in_run(plan_key)}"
     )
+    return render_summary(judgement, plan_key, reports_dir=base, summary_path=where)
 
 
 def _bullets(lines: list[str]) -> list[str]:
@@ -209,7 +216,7 @@ def _accomplishments(j: Judgement, p: PlanVerdict) -> list[str]:
 
 def _task_commits(j: Judgement, p: PlanVerdict) -> list[str]:
     head = j.record.git_head
-    commit = f"`{head[:_SHORT_HASH]}`" if head else "no commit (working tree)"
+    commit = f"`{head[:SHORT_HASH]}`" if head else "no commit (working tree)"
     lines = ["Each suite ran as one task against the same tree:", ""]
     for number, verdict in enumerate(p.suites, start=1):
         ran = verdict.isolation is not None or verdict.combined is not None
@@ -255,12 +262,13 @@ def _deviations(j: Judgement, p: PlanVerdict) -> list[str]:
     return lines or ["None - plan executed exactly as written"]
 
 
-def _issues(j: Judgement, p: PlanVerdict) -> list[str]:
+def _issues(j: Judgement, p: PlanVerdict, run_dir: str) -> list[str]:
+    """What went wrong; artifact paths relative to the project root, like every path here."""
     lines = []
     for issue in p.failing:
         text = f"- {_code(issue.nodeid)} ({issue.requirement}, {issue.suite}): {issue.what}"
         text += f": {issue.message}" if issue.message else ""
-        paths = [path for _, found in issue.artifacts for path in found]
+        paths = [f"{run_dir}/{path}" for _, found in issue.artifacts for path in found]
         logs = [path for path in paths if path.endswith(".log")] or paths
         if logs:
             text += " - see " + ", ".join(_code(path) for path in logs)

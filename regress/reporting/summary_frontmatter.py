@@ -55,11 +55,18 @@ class _Dumper(yaml.SafeDumper):
         super().increase_indent(flow, False)
 
 
+SHORT_HASH = 7
+
+
 def _provides(j: Judgement, p: PlanVerdict, verdict: SuiteVerdict) -> str:
     status = "verified" if verdict.passed else state_of(j, verdict.requirement).value
+    head = j.record.git_head
+    # GSD's verify-summary looks up the first three hex words of the file as commits; the run
+    # id (20261121-...) in key-files is one, so the commit is named before key-files.
+    commit = f", at commit {head[:SHORT_HASH]}" if head else ""
     return (
         f"{verdict.requirement} {status}: {verdict.suite} regression suite, "
-        f"{plural(verdict.expected, 'test')} {passes_phrase(j.ran)}"
+        f"{plural(verdict.expected, 'test')} {passes_phrase(j.ran)}{commit}"
     )
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from regress.errors import RegressError
 from regress.judging.results import RunRecord
 
@@ -36,3 +39,12 @@ def summary_relpath(plan_key: str) -> str:
     """Where GSD keeps a plan's summary, relative to the project root."""
     phase, _ = split_key(plan_key)
     return f".planning/phases/{phase}/{summary_filename(plan_key)}"
+
+
+def project_relative(path: Path, root: Path) -> str:
+    """A path as a SUMMARY names it: relative to the project root (../x for a folder beside
+    it, as GSD resolves paths from there), absolute only on another drive."""
+    try:
+        return Path(os.path.relpath(path.resolve(), root.resolve())).as_posix()
+    except ValueError:  # another drive (Windows): no relative path exists
+        return path.resolve().as_posix()

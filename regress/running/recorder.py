@@ -32,6 +32,7 @@ from regress.judging.verdicts import Judgement
 from regress.manifest.model import Suite
 from regress.proc import popen
 from regress.running.setup import RunSetup
+from regress.running.worktree import files_modified, git_head
 
 RecordWriter = Callable[[Judgement, Path], None]  # (judgement, reports folder)
 
@@ -99,10 +100,8 @@ class Recorder:
             integrity=scan_targets(root, [t for s in selection.suites for t in s.targets]),
             complete=False,
             options=setup.options.invocation,
-            git_head=_git(root, "rev-parse", "HEAD"),
-            files_modified=tuple(
-                line[3:] for line in _git(root, "status", "--porcelain").splitlines()
-            ),
+            git_head=git_head(root),
+            files_modified=files_modified(root),
             manifest_hash=manifest_hash(selection.manifest.path),
             port_offset=setup.options.port_offset,
             shard=setup.options.shard,
@@ -236,9 +235,3 @@ def manifest_hash(path: Path) -> str:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         return ""
-
-
-def _git(root: Path, *args: str) -> str:
-    """Output of a git query in the project root, or "" when it is not a repository."""
-    done = popen.capture(["git", *args], cwd=root, timeout=10)
-    return done.stdout.strip() if done.returncode == 0 else ""

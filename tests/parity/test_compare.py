@@ -19,17 +19,20 @@ from regress.parity import (
     compare,
     compare_frames,
     csv_bytes,
+    csv_small,
 )
 from tests.parity.conftest import HEADER, WriteCsv, game_rows
 
 SCORE = HEADER.index("score")
 
 
-@pytest.fixture(params=[Reader.BYTES, Reader.PANDAS], ids=["bytes", "pandas"])
-def reader(request: pytest.FixtureRequest) -> Reader:
-    """Every semantic test runs with both readers."""
-    result: Reader = request.param
-    return result
+@pytest.fixture(params=["small", "bytes", "pandas"])
+def reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Reader:
+    """Every semantic test runs with each reader: the byte reader in plain Python (these
+    files are small), the byte reader with numpy, and pandas."""
+    if request.param == "bytes":
+        monkeypatch.setattr(csv_small, "SMALL_BYTES", 0)  # numpy, however small the files
+    return Reader.PANDAS if request.param == "pandas" else Reader.BYTES
 
 
 def test_identical_files_differ_only_in_client_local_columns(
@@ -332,11 +335,14 @@ def _reference(a: Path, b: Path, exclude: tuple[str, ...]) -> dict[str, list[int
     return result
 
 
+@pytest.mark.parametrize("with_numpy", [True, False], ids=["numpy", "plain-python"])
 @pytest.mark.parametrize("seed", range(6))
 def test_byte_reader_agrees_with_pandas_and_a_reference(
-    monkeypatch: pytest.MonkeyPatch, write_csv: WriteCsv, seed: int
+    monkeypatch: pytest.MonkeyPatch, write_csv: WriteCsv, seed: int, with_numpy: bool
 ) -> None:
     monkeypatch.setattr(csv_bytes, "BLOCK_BYTES", 50)  # many blocks, rows split across reads
+    if with_numpy:
+        monkeypatch.setattr(csv_small, "SMALL_BYTES", 0)
     rng = random.Random(seed)
     checked = fast_runs = 0
     for case in range(40):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -427,9 +428,9 @@ def test_issues_encountered() -> None:
     issues = section(render_summary(records.failing_record(), records.PLAN_02), "Issues")
     assert (
         f"- `{records.FAILED_TEST}` (REG-01, data-comparison): failed alone and combined: "
-        f"{records.FAILED_MESSAGE} - see `isolation/data-comparison/pytest.log`, "
-        "`combined/data-comparison/pytest.log`"
-    ) in issues
+        f"{records.FAILED_MESSAGE} - see `reports/{records.RUN_ID}/isolation/data-comparison/"
+        f"pytest.log`, `reports/{records.RUN_ID}/combined/data-comparison/pytest.log`"
+    ) in issues  # relative to the project root, as every path of a SUMMARY
     assert (
         f"- `{records.MISSING_TEST}` (REG-02, multiplayer-basic): missing alone and combined"
     ) in issues
@@ -522,3 +523,42 @@ def test_a_plan_without_requirements_never_passes() -> None:
     summary = render_summary(record, f"{records.PHASE}/03")
     assert after_self_check(summary).startswith("## Self-Check: FAILED")
     assert front(summary)["requirements-completed"] == []
+
+
+@pytest.mark.parametrize(
+    ("reports", "base"),
+    [
+        pytest.param("project/reports", "reports", id="inside"),
+        pytest.param("elsewhere", "../elsewhere", id="beside-the-project"),
+        pytest.param("a/b/c", "../a/b/c", id="deeper"),
+    ],
+)
+def test_every_path_is_relative_to_the_project_root(
+    tmp_path: Path, reports: str, base: str
+) -> None:
+    record = dataclasses.replace(records.failing_record(), project_root=str(tmp_path / "project"))
+    text = summary_module.run_summary(judge(record), records.PLAN_02, tmp_path / reports)
+    run = f"{base}/{records.RUN_ID}"
+    assert front(text)["key-files"]["created"] == [
+        f"{run}/run.json",
+        f"{run}/{records.PHASE}/73-02-SUMMARY.md",
+    ]
+    issues = section(text, "Issues")
+    assert f"see `{run}/isolation/data-comparison/pytest.log`" in issues
+    assert str(tmp_path) not in text  # nothing absolute
+
+
+def test_an_output_path_is_this_summary(tmp_path: Path) -> None:
+    record = dataclasses.replace(records.passing_record(), project_root=str(tmp_path))
+    text = summary_module.run_summary(
+        judge(record), records.PLAN_02, tmp_path / "reports", tmp_path / "docs" / "S.md"
+    )
+    assert front(text)["key-files"]["created"][1] == "docs/S.md"
+    assert "- `docs/S.md` - this summary" in text
+
+
+def test_provides_names_the_commit_before_key_files_mention_the_run_id() -> None:
+    text = render_summary(records.passing_record(), records.PLAN_02)
+    hashes = re.findall(r"\b[0-9a-f]{7,40}\b", text)  # GSD's verify-summary reads the first 3
+    assert hashes[0] == records.GIT_HEAD[:7], hashes[:3]
+    assert all(p.endswith(f", at commit {records.GIT_HEAD[:7]}") for p in front(text)["provides"])

@@ -1,0 +1,2 @@
+def test_sums():
+    assert sum([1, 2, 3]) == 6
