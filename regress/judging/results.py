@@ -66,6 +66,12 @@ class TestOutcome:
     duration: float = 0.0
     message: str = ""  # first line of the failure, or why it is missing/unexpected
     details: str = ""  # trimmed traceback / longer text
+    started_at: float | None = None  # epoch seconds: pytest began its setup
+    finished_at: float | None = None  # epoch seconds: its teardown ended
+    log_lines: tuple[int, int] | None = None  # 1-based first, last line of its server log window
+    log_excerpt: tuple[str, ...] = ()  # those lines (capped), kept for tests that did not pass
+    artifacts: tuple[tuple[str, str], ...] = ()  # (label, path relative to the run dir)
+    outcomes: tuple[TestStatus, ...] = ()  # every attempt in this pass, when it was repeated
 
 
 @dataclass(frozen=True)
@@ -78,6 +84,29 @@ class PortEvent:
     cmdline: str
     reason: str
     freed: bool
+
+
+@dataclass(frozen=True)
+class ParityColumn:
+    """One divergent column of an export pair: how many cells, and the first (row, a, b)."""
+
+    column: str
+    count: int
+    examples: tuple[tuple[int, str, str], ...]
+
+
+@dataclass(frozen=True)
+class ParityEvidence:
+    """An export pair found in a suite's data folder and what `regress parity` said of it."""
+
+    a: str  # paths relative to the run dir
+    b: str
+    verdict: str  # "identical", "divergent", or "unreadable"
+    rows_a: int = 0
+    rows_b: int = 0
+    reasons: tuple[str, ...] = ()
+    columns: tuple[ParityColumn, ...] = ()
+    nodeid: str = ""  # the test whose time window wrote the pair, if one did
 
 
 @dataclass(frozen=True)
@@ -98,6 +127,11 @@ class SuiteResult:
     server_ready_seconds: float | None = None
     teardown_seconds: float | None = None
     leaks: tuple[str, ...] = ()  # processes its pytest or server left behind (regress stopped them)
+    server_log: str = ""  # path relative to the run dir of its suite-scoped server's log
+    server_started_at: float | None = None  # epoch seconds: spawned
+    server_ready_at: float | None = None  # epoch seconds: answered its readiness probe
+    server_stopped_at: float | None = None  # epoch seconds: torn down, its port free
+    parity: tuple[ParityEvidence, ...] = ()
 
     def count(self, *statuses: TestStatus) -> int:
         """How many tests have one of the statuses."""
@@ -175,6 +209,7 @@ class RunRecord:
     git_head: str = ""
     files_modified: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()  # run-level problems (e.g. a crash reason)
+    machine: tuple[tuple[str, str], ...] = ()  # cpu count, python, platform (no hostname)
     schema: int = field(default=SCHEMA_VERSION)
 
     def pass_of(self, kind: PassKind) -> PassResult | None:

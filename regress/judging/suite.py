@@ -29,6 +29,20 @@ PYTEST_EXIT = {
 
 
 @dataclass(frozen=True)
+class TestTiming:
+    """When one test ran (epoch seconds), its server log's size at both ends, its files."""
+
+    __test__ = False  # not a pytest test class
+
+    nodeid: str
+    started: float
+    finished: float | None = None
+    log_start: int | None = None  # bytes
+    log_end: int | None = None
+    files: tuple[str, ...] = ()  # absolute paths
+
+
+@dataclass(frozen=True)
 class PytestOutcome:
     """How a pytest process ended and what it wrote."""
 
@@ -43,6 +57,7 @@ class PytestOutcome:
     running: str  # node id in flight when the process was killed
     log_tail: tuple[str, ...] = ()  # last lines of pytest.log, for errors without JUnit
     leaked: tuple[str, ...] = ()  # processes it left behind, stopped by regress ("pid N (cmd)")
+    timings: tuple[TestTiming, ...] = ()  # per test, in the order they began
 
 
 @dataclass(frozen=True)

@@ -123,6 +123,15 @@ class SuiteVerdict:
         return next((paths for k, paths in self.artifacts if k is kind), ())
 
 
+class RequirementState(enum.Enum):
+    """A requirement in one pass, as the report's matrix shows it."""
+
+    SATISFIED = "satisfied"  # every expected test of its suites passed in that pass
+    NOT_SATISFIED = "not satisfied"  # one of them ran and did not pass
+    NOT_VERIFIED = "not verified"  # the pass did not run (all of) them
+    FLAKY = "flaky"  # a test's repeated outcomes disagreed within that pass
+
+
 @dataclass(frozen=True)
 class RequirementVerdict:
     """A requirement is satisfied only when every expected test of its suites passed in both
@@ -131,6 +140,11 @@ class RequirementVerdict:
     requirement: str
     suites: tuple[str, ...]
     satisfied: bool
+    by_pass: tuple[tuple[PassKind, RequirementState], ...] = ()  # every PassKind, in order
+
+    def state(self, kind: PassKind) -> RequirementState:
+        """The requirement's state in one pass (not verified when that pass did not run)."""
+        return dict(self.by_pass).get(kind, RequirementState.NOT_VERIFIED)
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,12 @@ import os
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from regress.judging.junit import JUnitCase, JUnitError, read_junit
-from regress.judging.suite import PytestOutcome
+from regress.judging.suite import PytestOutcome, TestTiming
 from regress.proc import popen
 from regress.proc.ledger import ROLE_ENV, Ledger
 from regress.proc.server import log_tail
@@ -119,18 +120,19 @@ def run_pytest(
         role="pytest",
     )
     events: list[tuple[str, str]] = []
+    timings: dict[str, TestTiming] = {}
     running = ""
     timed_out = False
     try:
         offset = 0
         while child.poll() is None:
-            offset, running = _drain(events_path, offset, events, running, on_event)
+            offset, running = _drain(events_path, offset, events, running, on_event, timings)
             if time.monotonic() - started > timeout:
                 timed_out = True
                 popen.kill_tree(child)
                 break
             time.sleep(POLL_SECONDS)
-        _drain(events_path, offset, events, running, on_event)
+        _drain(events_path, offset, events, running, on_event, timings)
     finally:
         if child.poll() is None:
             popen.stop(child, grace=5.0)
@@ -155,6 +157,7 @@ def run_pytest(
         running=running if timed_out else "",
         log_tail=log_tail(log, lines=15) if junit_error else (),
         leaked=leaked,
+        timings=tuple(timings.values()),
     )
 
 
@@ -164,9 +167,10 @@ def _drain(
     events: list[tuple[str, str]],
     running: str,
     on_event: Callable[[str, str], None],
+    timings: dict[str, TestTiming],
 ) -> tuple[int, str]:
     """Read complete new lines of the events file; returns the new offset and the last test
-    that reported a setup (so a timeout can name it)."""
+    that reported a setup (so a timeout can name it). Begin and finish events go to timings."""
     with contextlib.suppress(FileNotFoundError), path.open("rb") as handle:
         handle.seek(offset)
         chunk = handle.read()
@@ -176,6 +180,9 @@ def _drain(
                 event = json.loads(raw)
             except ValueError:
                 continue
+            if event.get("when") in ("begin", "finished"):
+                _timing(event, timings)
+                continue
             if event.get("when") == "setup" and event.get("outcome") == "started":
                 running = event["nodeid"]
                 continue
@@ -183,3 +190,18 @@ def _drain(
             on_event(event["nodeid"], event["outcome"])
         return offset + end, running
     return offset, running
+
+
+def _timing(event: dict[str, Any], timings: dict[str, TestTiming]) -> None:
+    """Fold a begin or finished event into the test's timing (a repeated test: its last run)."""
+    nodeid, moment, size = event["nodeid"], float(event.get("t") or 0.0), event.get("log_bytes")
+    if event["when"] == "begin":
+        timings.pop(nodeid, None)
+        timings[nodeid] = TestTiming(nodeid, moment, log_start=size)
+    elif nodeid in timings:
+        timings[nodeid] = replace(
+            timings[nodeid],
+            finished=moment,
+            log_end=size,
+            files=tuple(str(path) for path in event.get("artifacts") or ()),
+        )

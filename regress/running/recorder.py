@@ -7,6 +7,8 @@ This is the one place run.json is written during a run; the writers registered b
 from __future__ import annotations
 
 import contextlib
+import os
+import platform
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -97,6 +99,7 @@ class Recorder:
             files_modified=tuple(
                 line[3:] for line in _git(root, "status", "--porcelain").splitlines()
             ),
+            machine=machine(),
         )
 
     def note(self, text: str, *, show: bool = False) -> None:
@@ -184,6 +187,15 @@ class Recorder:
         for write in self.writers:
             write(judgement, self.setup.options.reports)
         return record
+
+
+def machine() -> tuple[tuple[str, str], ...]:
+    """What the run ran on, without naming the host: CPUs, Python, platform."""
+    return (
+        ("cpus", str(os.cpu_count() or "?")),
+        ("python", platform.python_version()),
+        ("platform", platform.platform(terse=True)),
+    )
 
 
 def _git(root: Path, *args: str) -> str:
