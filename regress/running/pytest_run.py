@@ -126,13 +126,15 @@ def run_pytest(
     try:
         offset = 0
         while child.poll() is None:
-            offset, running = _drain(events_path, offset, events, running, on_event, timings)
+            offset, running = _drain(
+                events_path, offset, events, running, on_event, timings=timings
+            )
             if time.monotonic() - started > timeout:
                 timed_out = True
                 popen.kill_tree(child)
                 break
             time.sleep(POLL_SECONDS)
-        _drain(events_path, offset, events, running, on_event, timings)
+        _drain(events_path, offset, events, running, on_event, timings=timings)
     finally:
         if child.poll() is None:
             popen.stop(child, grace=5.0)
@@ -167,6 +169,7 @@ def _drain(
     events: list[tuple[str, str]],
     running: str,
     on_event: Callable[[str, str], None],
+    *,
     timings: dict[str, TestTiming],
 ) -> tuple[int, str]:
     """Read complete new lines of the events file; returns the new offset and the last test
