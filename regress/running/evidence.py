@@ -166,17 +166,26 @@ def _evidence(report: ParityReport, run_dir: Path, nodeid: str) -> ParityEvidenc
 
 
 def _writer(tests: tuple[TestOutcome, ...], *paths: Path) -> str:
-    """The test whose time window saw both files last written, or ""."""
+    """The test whose time window saw both files last written (strictly inside it if any
+    test's was, else within a second after it; the latest to begin wins), or ""."""
     times = []
     for path in paths:
         with contextlib.suppress(OSError):
             times.append(path.stat().st_mtime)
-    for test in tests:
-        if test.started_at is None or not times:
-            continue
-        end = (test.finished_at or test.started_at) + WINDOW_SLACK
-        if all(test.started_at <= moment <= end for moment in times):
-            return test.nodeid
+    if not times:
+        return ""
+    timed = sorted((t for t in tests if t.started_at is not None), key=lambda t: t.started_at or 0)
+    for slack in (0.0, WINDOW_SLACK):
+        inside = [
+            t.nodeid
+            for t in timed
+            if all(
+                (t.started_at or 0) <= moment <= (t.finished_at or t.started_at or 0) + slack
+                for moment in times
+            )
+        ]
+        if inside:
+            return inside[-1]
     return ""
 
 

@@ -132,7 +132,7 @@ def test_passing_run_exits_zero_and_overrides_reach_tests(project: Path) -> None
     record = record_of(project)
     assert dict(record.suites[0].params)["stagger"] == "0.75"
     # the report path is printed on one line, however narrow the terminal
-    assert f"Report: {project / 'reports' / record.run_id}\n" in output
+    assert f"Report: {project / 'reports' / record.run_id / 'index.html'}\n" in output
     summary = (
         project / "reports" / record.run_id / "90-fixture-checks" / "90-01-SUMMARY.md"
     ).read_text()
