@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import replace
 
+from regress.judging.requirements import requirement_verdicts
 from regress.judging.results import (
     Comparison,
     IntegrityFinding,
@@ -22,7 +23,6 @@ from regress.judging.verdicts import (
     Judgement,
     Leak,
     PlanVerdict,
-    RequirementState,
     RequirementVerdict,
     SuiteProblem,
     SuiteVerdict,
@@ -57,7 +57,7 @@ def judge(record: RunRecord) -> Judgement:
     ran = tuple(kind for kind in PassKind if record.pass_of(kind) is not None)
     partial = record.interrupted or not record.complete
     suites = tuple(_suite(record, info, ran, partial) for info in record.suites)
-    requirements = _requirements(record, suites)
+    requirements = requirement_verdicts(record, suites)
     leaks = _leaks(record)
     plans = tuple(
         _plan(
@@ -281,54 +281,6 @@ def _artifacts(record: RunRecord, result: SuiteResult, kind: PassKind) -> tuple[
 
 
 # --- requirements and plans --------------------------------------------------------------------
-
-
-def _requirements(
-    record: RunRecord, suites: tuple[SuiteVerdict, ...]
-) -> tuple[RequirementVerdict, ...]:
-    by_suite = {verdict.suite: verdict for verdict in suites}
-    order: dict[str, list[str]] = {}
-    for info in record.suites:
-        order.setdefault(info.requirement, []).append(info.name)
-    return tuple(
-        RequirementVerdict(
-            requirement=requirement,
-            suites=tuple(names),
-            satisfied=all(by_suite[name].passed for name in names),
-            by_pass=tuple(
-                (kind, _state([by_suite[name] for name in names], kind, record.interrupted))
-                for kind in PassKind
-            ),
-        )
-        for requirement, names in order.items()
-    )
-
-
-def _state(suites: list[SuiteVerdict], kind: PassKind, interrupted: bool) -> RequirementState:
-    """A requirement in one pass: flaky beats not satisfied beats not verified."""
-    results = [v.result(kind) for v in suites]
-    outcomes = [
-        test.outcome(kind) for v in suites for test in v.tests if test.expected or _unexpected(test)
-    ]
-    if any(o is not None and len(set(o.outcomes)) > 1 for o in outcomes):
-        return RequirementState.FLAKY
-    ran = [o for o in outcomes if o is not None and o.status is not TestStatus.NOT_RUN]
-    if any(not _ok(o) for o in ran) or any(
-        r is not None
-        and r.status is not SuiteStatus.PASSED
-        and r.status is not SuiteStatus.INTERRUPTED
-        for r in results
-    ):
-        return RequirementState.NOT_SATISFIED
-    if interrupted or any(r is None for r in results) or len(ran) < len(outcomes):
-        return RequirementState.NOT_VERIFIED
-    return RequirementState.SATISFIED
-
-
-def _unexpected(test: TestVerdict) -> bool:
-    return any(
-        o is not None and o.status is TestStatus.UNEXPECTED for o in (test.isolation, test.combined)
-    )
 
 
 def _plan(

@@ -30,7 +30,7 @@ def matrix(doc: Node) -> dict[str, list[str]]:
 
 
 def rows_of(doc: Node) -> dict[str, Node]:
-    return {row.attrs["data-name"]: row for row in doc.find_all("tr", class_="test")}
+    return {row.find("a", class_="name").text: row for row in doc.find_all("tr", class_="test")}
 
 
 def cells(row: Node) -> list[str]:
@@ -121,7 +121,8 @@ def test_timeline_has_one_bar_per_test_run_and_the_servers() -> None:
     timed = [t for p in record.passes for s in p.suites for t in s.tests if t.started_at]
     bars = svg.find_all("rect", class_="test")
     assert len(bars) == len(timed) > 20
-    assert sorted(b.attrs["data-nodeid"] for b in bars) == sorted(t.nodeid for t in timed)
+    titles = sorted(b.find("title").text.rsplit(": ", 1)[0] for b in bars)
+    assert titles == sorted(t.nodeid for t in timed)
     assert len(svg.find_all("rect", class_="spawn")) == sum(len(p.suites) for p in record.passes)
     assert len(svg.find_all("rect", class_="teardown")) == len(svg.find_all("rect", class_="spawn"))
 
@@ -165,7 +166,9 @@ def test_trends_and_sparklines_from_history() -> None:
     assert rows["data-comparison"][4] == "1"  # one test flipped from passing to failing
     assert rows["focus-loss"][:2] == ["4", "100%"]
     spark = rows_of(doc)[records.FAILED_TEST].find("svg", class_="spark")
-    assert [r.attrs["class"] for r in spark.find_all("rect")] == ["passed"] * 3 + ["failed"]
+    bars = {path.attrs["class"]: path.attrs["d"] for path in spark.find_all("path")}
+    assert bars == {"passed": "M0 0h5v12h-5zM6 0h5v12h-5zM12 0h5v12h-5z", "failed": "M18 4h5v8h-5z"}
+    assert spark.find("title").text == "passed in 3 of the 4 recent runs that ran it"
 
 
 def test_requirement_is_flaky_when_attempts_disagree() -> None:

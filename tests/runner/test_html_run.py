@@ -63,7 +63,7 @@ def test_the_report_of_a_real_run(phase90: tuple[Path, RunRecord, str]) -> None:
         "FIX-04": ["not satisfied", "not satisfied", "not satisfied"],
         "FIX-05": ["satisfied", "not satisfied", "not satisfied"],
     }
-    rows = {r.attrs["data-name"]: r for r in doc.find_all("tr", class_="test")}
+    rows = {r.find("a", class_="name").text: r for r in doc.find_all("tr", class_="test")}
     victim = rows["checks/check_victim.py::test_needs_clean_state"]
     assert "passes alone, fails combined" in victim.find_all("td")[4].text
     assert "skip marker" in doc.find("ul", class_="notices").text

@@ -52,7 +52,7 @@ img.thumb{max-width:320px;max-height:200px;border:1px solid var(--line);display:
 .timeline .test.passed{fill:var(--ok)}.timeline .test{fill:var(--bad)}
 .timeline .test.skipped,.timeline .test.xfailed{fill:#d4a72c}
 .timeline .suite{fill:#afb8c1}
-.spark rect.passed{fill:var(--ok)}.spark rect{fill:var(--bad)}.spark rect.none{fill:#d1d9e0}
+.spark path.passed{fill:var(--ok)}.spark path.failed{fill:var(--bad)}.spark path.none{fill:#d1d9e0}
 .legend span{margin-right:14px}
 .legend i{display:inline-block;width:12px;height:10px;margin-right:4px;vertical-align:middle}
 .divergent td.a{background:#fff0ee}.divergent td.b{background:#eef6ff}
@@ -73,7 +73,7 @@ JS = """
       var ok=(!failed.checked||row.dataset.failed==='1')
         &&(!req.value||row.dataset.req===req.value)
         &&(!suite.value||row.dataset.suite===suite.value)
-        &&(!q||row.dataset.name.toLowerCase().indexOf(q)>=0);
+        &&(!q||row.querySelector('a.name').textContent.toLowerCase().indexOf(q)>=0);
       row.classList.toggle('hidden',!ok);
       var detail=document.getElementById(row.dataset.detail);
       if(detail){detail.classList.toggle('hidden',!ok);}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 from datetime import UTC, datetime
 
@@ -41,13 +42,6 @@ def clock(epoch: float | None) -> str:
 
 
 def anchor(*parts: str) -> str:
-    """A stable HTML id from parts (test ids hold characters ids should not)."""
-    raw = "-".join(parts)
-    return "x" + "".join(c if c.isalnum() else "_" for c in raw)[:150] + f"-{_hash(raw)}"
-
-
-def _hash(text: str) -> str:
-    value = 2166136261
-    for byte in text.encode():
-        value = ((value ^ byte) * 16777619) & 0xFFFFFFFF
-    return f"{value:08x}"
+    """A short stable HTML id from parts (test ids hold characters ids should not)."""
+    digest = hashlib.blake2b("\x00".join(parts).encode(), digest_size=8).hexdigest()
+    return f"t{digest}"

@@ -21,6 +21,7 @@ def render_html(judgement: Judgement, history: Sequence[Judgement] = ()) -> str:
     """The report of one run; history holds earlier runs' judgements, oldest first."""
     runs = [*history[-(HISTORY_RUNS - 1) :], judgement] if HISTORY_RUNS > 1 else [judgement]
     record = judgement.record
+    history_of_tests = outcome_history(runs)
     title = f"regress {record.run_id}: {_verdict(judgement)}"
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
@@ -39,9 +40,9 @@ def render_html(judgement: Judgement, history: Sequence[Judgement] = ()) -> str:
 {render_timeline(judgement)}
 <h2 id="suites">Suites and tests</h2>
 {_filters(judgement)}
-{render_suites(judgement, outcome_history(runs))}
+{render_suites(judgement, history_of_tests)}
 <h2 id="trends">Trends</h2>
-{render_trends(runs)}
+{render_trends(runs, history_of_tests)}
 </main>
 <footer>Written by regress from {esc(record.run_id)}/run.json; re-render with
 <code>regress report --run {esc(record.run_id)}</code>.</footer>

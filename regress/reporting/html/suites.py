@@ -107,14 +107,14 @@ def _test_rows(
     opened = " open" if failed == "1" and evidence else ""
     extra = "" if test.expected else " <em>(not expected)</em>"
     return f"""<tr class="test" data-suite="{esc(verdict.suite)}"
- data-req="{esc(verdict.requirement)}" data-failed="{failed}" data-name="{esc(test.nodeid)}"
- data-detail="{detail}"><td><a href="#{detail}">{esc(test.nodeid)}</a>{extra}</td>
+ data-req="{esc(verdict.requirement)}" data-failed="{failed}" data-detail="{detail}">
+<td><a class="name" href="#{detail}">{esc(test.nodeid)}</a>{extra}</td>
 <td>{_word(test.isolation)}</td><td>{_word(test.combined)}</td>
 <td class="num">{" / ".join(seconds(d) for d in durations) or seconds(None)}</td>
 <td>{esc(classification)} {flag}</td>
 <td>{sparkline(history.get(test.nodeid, ()))}</td></tr>
 <tr class="detail" id="{detail}"><td colspan="6"><details class="evidence"{opened}>
-<summary>Evidence of {esc(test.nodeid)}</summary>
+<summary>Evidence</summary>
 {evidence or '<p class="muted">No evidence recorded: the test did not run.</p>'}
 </details></td></tr>"""
 
@@ -129,6 +129,9 @@ def _evidence(
     outcome = test.outcome(kind)
     result = verdict.result(kind)
     assert outcome is not None and result is not None
+    parity = [_parity(p) for p in result.parity if p.nodeid == test.nodeid]
+    if outcome.status is TestStatus.PASSED and not (outcome.artifacts or parity):
+        return _passed(kind, result, outcome)
     parts = [f"<h4>{esc(WHERE[kind])}: {_word(outcome)}</h4>"]
     if outcome.started_at is not None:
         parts.append(
@@ -145,9 +148,26 @@ def _evidence(
         parts.append(f"<pre class='traceback'>{esc(shown + tail)}</pre>")
     parts.append(_log(result, outcome))
     parts.append(_artifacts(outcome))
-    parts += [_parity(p) for p in result.parity if p.nodeid == test.nodeid]
+    parts += parity
     del judgement
     return f'<div class="pass-evidence {state(kind.value)}">{"".join(parts)}</div>'
+
+
+def _passed(kind: PassKind, result: SuiteResult, outcome: TestOutcome) -> str:
+    """One line for a pass the test passed in: when, and where its log lines are."""
+    when = (
+        f", {clock(outcome.started_at)} to {clock(outcome.finished_at)}"
+        if outcome.started_at is not None
+        else ""
+    )
+    log = ""
+    if result.server_log and outcome.log_lines:
+        first, last = outcome.log_lines
+        log = f", <a href='{esc(result.server_log)}'>server log lines {first}\u2013{last}</a>"
+    return (
+        f'<p class="pass-evidence {state(kind.value)}">{esc(WHERE[kind])}: '
+        f"{_word(outcome)} in {seconds(outcome.duration)}{when}{log}</p>"
+    )
 
 
 def _log(result: SuiteResult, outcome: TestOutcome) -> str:

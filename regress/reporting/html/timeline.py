@@ -56,10 +56,9 @@ def render_timeline(judgement: Judgement) -> str:
         for bar in bars:
             width = max(x(bar.end) - x(bar.start), MIN_BAR)
             inset = 7 if bar.css in ("alive",) else 3
-            data = f' data-nodeid="{esc(bar.nodeid)}"' if bar.nodeid else ""
             parts.append(
-                f'<rect class="{bar.css}"{data} x="{x(bar.start):.2f}" y="{y + inset}" '
-                f'width="{width:.2f}" height="{LANE - 2 * inset}"><title>{esc(bar.title)}</title>'
+                f'<rect class="{bar.css}" x="{x(bar.start):.1f}" y="{y + inset}" '
+                f'width="{width:.1f}" height="{LANE - 2 * inset}"><title>{esc(bar.title)}</title>'
                 "</rect>"
             )
     height = AXIS + len(lanes) * LANE + 4

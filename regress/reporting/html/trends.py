@@ -8,7 +8,7 @@ one run and failed in the next.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from regress.judging.verdicts import Judgement
 from regress.reporting.html.markup import esc, seconds
@@ -33,21 +33,27 @@ def outcome_history(runs: Sequence[Judgement]) -> dict[str, list[bool | None]]:
 
 
 def sparkline(values: Sequence[bool | None]) -> str:
-    """A small SVG of a test's recent outcomes: green passed, red not, grey absent."""
+    """A small SVG of a test's recent outcomes, oldest first: a tall green bar passed, a red
+    one did not, a grey one did not run (one path per colour keeps 2,000 rows small)."""
     if not values:
         return ""
-    bars = "".join(
-        f'<rect x="{i * SPARK_WIDTH}" y="{2 if v else 0}" width="{SPARK_WIDTH - 1}" '
-        f'height="{10 if v else 12}" class="{_spark_class(v)}"/>'
-        for i, v in enumerate(values)
-    )
+    paths = []
+    for css in ("passed", "failed", "none"):
+        bars = "".join(
+            f"M{i * SPARK_WIDTH} {0 if css == 'passed' else 4}h{SPARK_WIDTH - 1}"
+            f"v{12 if css == 'passed' else 8}h-{SPARK_WIDTH - 1}z"
+            for i, v in enumerate(values)
+            if _spark_class(v) == css
+        )
+        if bars:
+            paths.append(f'<path class="{css}" d="{bars}"/>')
     passed = sum(1 for v in values if v)
     ran = sum(1 for v in values if v is not None)
     label = f"passed in {passed} of the {ran} recent runs that ran it"
     width = len(values) * SPARK_WIDTH
     return (
-        f'<svg class="spark" role="img" aria-label="{esc(label)}" width="{width}" height="12"'
-        f' viewBox="0 0 {width} 12"><title>{esc(label)}</title>{bars}</svg>'
+        f'<svg class="spark" role="img" width="{width}" height="12"'
+        f' viewBox="0 0 {width} 12"><title>{label}</title>{"".join(paths)}</svg>'
     )
 
 
@@ -55,15 +61,16 @@ def _spark_class(value: bool | None) -> str:
     return "none" if value is None else ("passed" if value else "failed")
 
 
-def render_trends(runs: Sequence[Judgement]) -> str:
-    """A table per suite of the current run: pass rate, mean duration, flakes, over runs."""
+def render_trends(runs: Sequence[Judgement], history: Mapping[str, Sequence[bool | None]]) -> str:
+    """A table per suite of the current run: pass rate, mean duration, flakes, over runs;
+    history is outcome_history(runs)."""
     if len(runs) < 2:
         return "<p class='muted'>No earlier runs in this reports folder yet.</p>"
-    history = outcome_history(runs)
     current = runs[-1]
+    by_suite = [{v.suite: v for v in j.suites} for j in runs]
     rows = []
     for verdict in current.suites:
-        seen = [j.suite(verdict.suite) for j in runs if _has(j, verdict.suite)]
+        seen = [suites[verdict.suite] for suites in by_suite if verdict.suite in suites]
         ran = [v for v in seen if v.results]
         rate = sum(1 for v in ran if v.passed) / len(ran) if ran else 0.0
         durations = [v.duration for v in ran]
@@ -87,10 +94,6 @@ def render_trends(runs: Sequence[Judgement]) -> str:
 <th scope="col">Pass rate</th><th scope="col">Mean time</th><th scope="col">This run</th>
 <th scope="col">Flakes</th><th scope="col">Verdicts</th></tr></thead>
 <tbody>{"".join(rows)}</tbody></table>"""
-
-
-def _has(judgement: Judgement, suite: str) -> bool:
-    return any(v.suite == suite for v in judgement.suites)
 
 
 def _flakes(values: Sequence[bool | None]) -> int:
