@@ -39,6 +39,9 @@ td.s-satisfied,td.s-not-satisfied,td.s-not-verified,td.s-flaky{font-weight:600}
 #filters{display:flex;gap:14px;flex-wrap:wrap;align-items:center;padding:8px 0}
 #filters[hidden]{display:none}
 tr.test td:first-child{word-break:break-all}
+tr.detail>td{max-width:1px}
+table.tests{width:100%}
+.message,.failures code{overflow-wrap:anywhere}
 tr.hidden,section.hidden{display:none}
 details{margin:2px 0}
 summary{cursor:pointer}
