@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import enum
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, TypeVar, get_args, get_origin, get_type_hints
 
@@ -238,27 +240,37 @@ def to_jsonable(value: Any) -> Any:
 
 def from_jsonable(cls: type[T], data: Any) -> T:
     """Rebuild a dataclass written by to_jsonable (unknown keys are ignored)."""
-    return _decode(cls, data)  # type: ignore[no-any-return]
+    return _decoder(cls)(data)  # type: ignore[no-any-return]
 
 
-def _decode(tp: Any, data: Any) -> Any:
+def _identity(data: Any) -> Any:
+    return data
+
+
+@functools.cache
+def _decoder(tp: Any) -> Callable[[Any], Any]:
+    """A function that rebuilds values of type tp from JSON data, worked out once per type (a
+    record of thousands of tests decodes in a fraction of a second)."""
     origin = get_origin(tp)
     if is_dataclass(tp) and isinstance(tp, type):
         hints = get_type_hints(tp)
-        kwargs = {
-            f.name: _decode(hints[f.name], data[f.name]) for f in fields(tp) if f.name in data
-        }
-        return tp(**kwargs)
+        plan = tuple((f.name, _decoder(hints[f.name])) for f in fields(tp))
+        cls = tp
+
+        def instance(data: Any) -> Any:
+            return cls(**{name: decode(data[name]) for name, decode in plan if name in data})
+
+        return instance
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
-        return tp(data)
+        return tp
     if origin is tuple:
         args = get_args(tp)
         if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(_decode(args[0], item) for item in data)
-        return tuple(_decode(arg, item) for arg, item in zip(args, data, strict=True))
+            item = _decoder(args[0])
+            return lambda data: tuple(item(value) for value in data)
+        items = tuple(_decoder(arg) for arg in args)
+        return lambda data: tuple(decode(value) for decode, value in zip(items, data, strict=True))
     if origin is not None and type(None) in get_args(tp):  # Optional[X]
-        if data is None:
-            return None
-        inner = next(arg for arg in get_args(tp) if arg is not type(None))
-        return _decode(inner, data)
-    return data
+        inner = _decoder(next(arg for arg in get_args(tp) if arg is not type(None)))
+        return lambda data: None if data is None else inner(data)
+    return _identity
