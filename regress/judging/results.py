@@ -6,7 +6,7 @@ import enum
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, is_dataclass
-from typing import Any, TypeVar, get_args, get_origin, get_type_hints
+from typing import Any, TypeVar, cast, get_args, get_origin, get_type_hints
 
 SCHEMA_VERSION = 1
 
@@ -240,7 +240,8 @@ def to_jsonable(value: Any) -> Any:
 
 def from_jsonable(cls: type[T], data: Any) -> T:
     """Rebuild a dataclass written by to_jsonable (unknown keys are ignored)."""
-    return _decoder(cls)(data)  # type: ignore[no-any-return]
+    decode: Callable[[Any], T] = _decoder(cast(Any, cls))
+    return decode(data)
 
 
 def _identity(data: Any) -> Any:
