@@ -10,8 +10,9 @@ Two records, each rendered with 19 earlier runs as history (the trends look back
   (b) synthetic      2,000 tests in 100 suites, both passes, every fifth test failing
                      combined with a traceback and server log lines
 
-Prints the judging time, the median render time of `render_html` and the page's size.
-Asserts nothing.
+Prints the judging time, the median render time of `render_html` and the page's size; then,
+for (b), the whole writer of `regress run` (`write_html`: read and judge the 19 earlier
+run.json files from a reports folder, render, write atomically). Asserts nothing.
 """
 
 from __future__ import annotations
@@ -20,14 +21,17 @@ import argparse
 import dataclasses
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 # Run as a script from anywhere: make the repository root importable for the test helpers.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from regress.judging.history import write_record
 from regress.judging.judge import judge
 from regress.judging.results import RunRecord
 from regress.reporting.html import render_html
+from regress.reporting.writers import write_html
 from tests.runner import html_records, records
 
 HISTORY = 19
@@ -56,12 +60,26 @@ def measure(name: str, record: RunRecord, repeat: int) -> None:
     )
 
 
+def measure_writer(record: RunRecord) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        reports = Path(folder)
+        for i in range(HISTORY):
+            write_record(reports, dataclasses.replace(record, run_id=f"20200101-0000{i:02d}-0000"))
+        write_record(reports, record)
+        started = time.perf_counter()
+        write_html(judge(record), reports)
+        took = time.perf_counter() - started
+    print(f"{'write_html':<15} {'':>5}        with {HISTORY} run.json files on disk {took:6.3f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5, help="renders per record")
     args = parser.parse_args()
     measure("phase-73-like", html_records.with_evidence(records.failing_record()), args.repeat)
-    measure("synthetic", html_records.synthetic_record(2000), args.repeat)
+    synthetic = html_records.synthetic_record(2000)
+    measure("synthetic", synthetic, args.repeat)
+    measure_writer(synthetic)
 
 
 if __name__ == "__main__":
