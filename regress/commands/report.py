@@ -53,8 +53,13 @@ def render_report(request: ReportRequest) -> Rendered:
     """Render the run's index.html from its run.json (the latest run by default)."""
     folder = request.reports_dir
     record = load_record(folder, request.run_id)
-    write_html(judge(record), folder)
     path = html_path(folder, record.run_id)
+    try:
+        write_html(judge(record), folder)
+    except OSError as exc:
+        raise RegressError(
+            f"cannot write {path}: {exc.strerror or exc}; check that the run folder is writable"
+        ) from None
     return Rendered(record.run_id, path, f"{record.run_id}/{path.name}")
 
 

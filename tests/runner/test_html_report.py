@@ -6,6 +6,9 @@ import dataclasses
 import json
 from pathlib import Path
 
+from typer.testing import CliRunner
+
+from regress.cli import app
 from regress.judging.history import load_record, write_record
 from regress.judging.judge import judge
 from regress.judging.results import PassKind, RunRecord, TestOutcome, TestStatus, to_jsonable
@@ -237,3 +240,18 @@ def test_earlier_runs_skip_a_broken_record(tmp_path: Path) -> None:
     (reports / "20261121-000000-ab12" / "run.json").write_text("{broken")
     found = earlier_runs(reports, "20261122-000000-ab12")
     assert [j.record.run_id for j in found] == ["20261120-000000-ab12"]
+
+
+def test_a_report_that_cannot_be_written_is_one_line_exit_2(tmp_path: Path) -> None:
+    """index.html is in the way (a folder of that name): one line, exit 2, nothing touched."""
+    reports = tmp_path / "reports"
+    write_record(reports, records.passing_record())
+    blocker = reports / records.RUN_ID / "index.html"
+    blocker.mkdir()
+    (blocker / "keep.txt").write_text("mine\n")
+    result = CliRunner().invoke(app, ["report", "--manifest", str(tmp_path / "suites.yaml")])
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith(f"error: cannot write {blocker}: ")
+    assert "check that the run folder is writable" in result.output
+    assert (blocker / "keep.txt").read_text() == "mine\n"
+    assert [p.name for p in blocker.parent.iterdir() if p.name.startswith(".")] == []
