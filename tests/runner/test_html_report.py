@@ -168,6 +168,8 @@ def test_trends_and_sparklines_from_history() -> None:
     assert rows["data-comparison"][:2] == ["4", "75%"]  # failed only this time
     assert rows["data-comparison"][4] == "1"  # one test flipped from passing to failing
     assert rows["focus-loss"][:2] == ["4", "100%"]
+    # blocked alone this time: three flips, and its not-run tests are no interference
+    assert rows["network-disruption"][4] == "3"
     spark = rows_of(doc)[records.FAILED_TEST].find("svg", class_="spark")
     bars = {path.attrs["class"]: path.attrs["d"] for path in spark.find_all("path")}
     assert bars == {"passed": "M0 0h5v12h-5zM6 0h5v12h-5zM12 0h5v12h-5z", "failed": "M18 4h5v8h-5z"}

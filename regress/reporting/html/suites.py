@@ -173,8 +173,8 @@ def _passed(kind: PassKind, result: SuiteResult, outcome: TestOutcome) -> str:
 def _log(result: SuiteResult, outcome: TestOutcome) -> str:
     own = next((path for label, path in outcome.artifacts if label == "server log"), "")
     log = result.server_log or own
-    if not log:
-        return ""
+    if not log or outcome.started_at is None:
+        return ""  # no log, or no time window to point into
     if outcome.log_lines is None:
         return (
             f"<p>Server log: <a href='{esc(log)}'>{esc(log)}</a> "

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping, Sequence
 
+from regress.judging.results import TestOutcome, TestStatus
 from regress.judging.verdicts import Judgement
 from regress.reporting.html.markup import esc, seconds
 
@@ -25,7 +26,7 @@ def outcome_history(runs: Sequence[Judgement]) -> dict[str, list[bool | None]]:
             t.nodeid: t.passed
             for v in judgement.suites
             for t in v.tests
-            if t.isolation is not None or t.combined is not None
+            if any(_ran(o) for o in (t.isolation, t.combined))
         }
         for nodeid, values in found.items():
             values.append(ran.get(nodeid))
@@ -79,7 +80,10 @@ def render_trends(runs: Sequence[Judgement], history: Mapping[str, Sequence[bool
             1
             for v in ran
             for t in v.tests
-            if t.comparison is not None and t.comparison.name in ("INTERFERENCE", "COMBINED_ONLY")
+            if t.comparison is not None
+            and t.comparison.name in ("INTERFERENCE", "COMBINED_ONLY")
+            and _ran(t.isolation)
+            and _ran(t.combined)
         )
         rows.append(
             f"<tr><th scope='row'>{esc(verdict.suite)}</th><td class='num'>{len(ran)}</td>"
@@ -94,6 +98,11 @@ def render_trends(runs: Sequence[Judgement], history: Mapping[str, Sequence[bool
 <th scope="col">Pass rate</th><th scope="col">Mean time</th><th scope="col">This run</th>
 <th scope="col">Flakes</th><th scope="col">Verdicts</th></tr></thead>
 <tbody>{"".join(rows)}</tbody></table>"""
+
+
+def _ran(outcome: TestOutcome | None) -> bool:
+    """Whether the test ran in that pass (a blocked or interrupted suite's tests did not)."""
+    return outcome is not None and outcome.status is not TestStatus.NOT_RUN
 
 
 def _flakes(values: Sequence[bool | None]) -> int:
