@@ -176,8 +176,11 @@ def run(
     debug: DebugOpt = False,
 ) -> None:
     """Run the selected suites in isolation, then together, and report per requirement."""
+    from rich.markup import escape  # noqa: PLC0415
+
     from regress.commands.run import RunRequest, run  # noqa: PLC0415 - only runs need it
     from regress.judging.judge import judge  # noqa: PLC0415
+    from regress.reporting.html import REPORT_FILE  # noqa: PLC0415
     from regress.reporting.progress import LiveProgress  # noqa: PLC0415
     from regress.reporting.table import render_run  # noqa: PLC0415
 
@@ -210,8 +213,9 @@ def run(
             record = run(request, progress)
         judgement = judge(record)
         console.print(render_run(judgement))
+        report = request.reports_dir / record.run_id / REPORT_FILE
         # one line whatever the width: the path is for copying
-        console.print(f"Report: {request.reports_dir / record.run_id}", soft_wrap=True)
+        console.print(f"Report: {escape(str(report))}", soft_wrap=True)
         _machine_reports(judgement, request.reports_dir / record.run_id, junit, as_json)
     raise typer.Exit(record.exit_code or 0)
 
@@ -241,8 +245,11 @@ def merge(
     debug: DebugOpt = False,
 ) -> None:
     """Merge the runs of every shard of a split run (--shard I/N) into one run and report it."""
+    from rich.markup import escape  # noqa: PLC0415
+
     from regress.commands.merge import merge as merge_shards  # noqa: PLC0415
     from regress.judging.judge import judge  # noqa: PLC0415
+    from regress.reporting.html import REPORT_FILE  # noqa: PLC0415
     from regress.reporting.table import render_run  # noqa: PLC0415
 
     with _user_errors(debug):
@@ -250,7 +257,8 @@ def merge(
         judgement = judge(record)
         console = _errors() if as_json else _console()
         console.print(render_run(judgement))
-        console.print(f"Report: {out / record.run_id}", soft_wrap=True)
+        report = out / record.run_id / REPORT_FILE
+        console.print(f"Report: {escape(str(report))}", soft_wrap=True)
         _machine_reports(judgement, out / record.run_id, junit, as_json)
     raise typer.Exit(record.exit_code or 0)
 
@@ -409,6 +417,78 @@ def mutate(
         console.print(render_mutate(record))
         console.print(f"Report: {request.reports_dir / record.mutate_id}", soft_wrap=True)
     raise typer.Exit(record.exit_code or 0)
+
+
+RunIdOpt = Annotated[str | None, typer.Option("--run", help="Run id (default: latest).")]
+
+
+@app.command()
+def report(
+    run_id: RunIdOpt = None,
+    open_: Annotated[
+        bool, typer.Option("--open", help="Open it in the desktop's browser.")
+    ] = False,
+    manifest: ManifestOpt = Path(DEFAULT_MANIFEST),
+    reports: ReportsOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """(Re)render a run's HTML report from its run.json and print its path."""
+    from rich.markup import escape  # noqa: PLC0415
+
+    from regress.commands.report import (  # noqa: PLC0415
+        DEFAULT_PORT,
+        ReportRequest,
+        open_report,
+        render_report,
+    )
+
+    with _user_errors(debug):
+        rendered = render_report(ReportRequest(manifest, run_id, reports))
+        console = _console()
+        if open_ and not open_report(rendered.path):
+            console.print(
+                "No desktop browser here: serve the reports with "
+                f"`regress show-report --run {escape(rendered.run_id)}` and open "
+                f"http://127.0.0.1:{DEFAULT_PORT}/{escape(rendered.relative)} "
+                "(through an SSH tunnel from another machine).",
+                soft_wrap=True,
+            )
+        console.print(f"Report: {escape(str(rendered.path))}", soft_wrap=True)
+
+
+@app.command(name="show-report")
+def show_report(
+    run_id: RunIdOpt = None,
+    port: Annotated[
+        int, typer.Option("--port", min=1, max=65535, help="Port on 127.0.0.1.")
+    ] = 9323,
+    manifest: ManifestOpt = Path(DEFAULT_MANIFEST),
+    reports: ReportsOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Serve the reports folder on 127.0.0.1 (traces, screenshots and logs one click away)."""
+    from rich.markup import escape  # noqa: PLC0415
+
+    from regress.commands.report import ReportRequest, render_report, report_server  # noqa: PLC0415
+
+    with _user_errors(debug):
+        request = ReportRequest(manifest, run_id, reports)
+        rendered = render_report(request)
+        server = report_server(request.reports_dir, port)
+    host, bound = str(server.server_address[0]), int(server.server_address[1])
+    console = _console()
+    console.print(
+        f"Serving {escape(str(request.reports_dir))} on http://{host}:{bound}/ (Ctrl-C stops)",
+        soft_wrap=True,
+    )
+    console.print(f"Report: http://{host}:{bound}/{escape(rendered.relative)}", soft_wrap=True)
+    sys.stdout.flush()  # the URL must show before serving, even when piped
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
 
 
 @app.command(name="list")

@@ -61,7 +61,7 @@ def judge(record: RunRecord) -> Judgement:
     ran = tuple(kind for kind in PassKind if record.pass_of(kind) is not None)
     partial = record.interrupted or not record.complete
     suites = tuple(_suite(record, info, ran, partial) for info in record.suites)
-    requirements = requirement_verdicts(record.suites, suites)
+    requirements = requirement_verdicts(record, suites)
     leaks = _leaks(record)
     plans = tuple(
         _plan(

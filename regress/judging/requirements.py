@@ -1,15 +1,15 @@
-"""A requirement's state from its suites' verdicts, and the exit code of a judged run."""
+"""A requirement's state from its suites' verdicts (over the run, and in each pass for the
+report's matrix), and the exit code of a judged run."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from regress.judging.results import SuiteInfo
+from regress.judging.results import PassKind, RunRecord, SuiteStatus, TestOutcome, TestStatus
 from regress.judging.verdicts import (
     Judgement,
     RequirementState,
     RequirementVerdict,
     SuiteVerdict,
+    TestVerdict,
     Word,
 )
 
@@ -39,12 +39,13 @@ def suite_state(verdict: SuiteVerdict) -> RequirementState:
 
 
 def requirement_verdicts(
-    infos: Sequence[SuiteInfo], suites: Sequence[SuiteVerdict]
+    record: RunRecord, suites: tuple[SuiteVerdict, ...]
 ) -> tuple[RequirementVerdict, ...]:
-    """One verdict per requirement, in order of first appearance: its worst suite's state."""
+    """One verdict per requirement, in order of first appearance: its worst suite's state,
+    and its state in each pass."""
     by_suite = {verdict.suite: verdict for verdict in suites}
     order: dict[str, list[str]] = {}
-    for info in infos:
+    for info in record.suites:
         order.setdefault(info.requirement, []).append(info.name)
     verdicts = []
     for requirement, names in order.items():
@@ -56,6 +57,10 @@ def requirement_verdicts(
                 suites=tuple(names),
                 satisfied=state is RequirementState.SATISFIED,
                 state=state,
+                by_pass=tuple(
+                    (kind, _in_pass([by_suite[n] for n in names], kind, record.interrupted))
+                    for kind in PassKind
+                ),
             )
         )
     return tuple(verdicts)
@@ -72,3 +77,42 @@ def run_exit_code(judgement: Judgement, *, crashed: bool = False) -> int:
     if RequirementState.NOT_VERIFIED in states:
         return EXIT_NOT_VERIFIED
     return EXIT_OK
+
+
+def _in_pass(suites: list[SuiteVerdict], kind: PassKind, interrupted: bool) -> RequirementState:
+    """A requirement in one pass: flaky beats not satisfied beats not verified."""
+    results = [v.result(kind) for v in suites]
+    outcomes = [
+        test.outcome(kind) for v in suites for test in v.tests if test.expected or _unexpected(test)
+    ]
+    if any(o is not None and _flaky(o) for o in outcomes):
+        return RequirementState.FLAKY
+    ran = [
+        o
+        for o in outcomes
+        if o is not None and o.status not in (TestStatus.NOT_RUN, TestStatus.DESELECTED)
+    ]
+    if any(not _ok(o) for o in ran) or any(
+        r is not None and r.status not in _NOT_A_FAILURE for r in results
+    ):
+        return RequirementState.NOT_SATISFIED
+    if interrupted or any(r is None for r in results) or len(ran) < len(outcomes):
+        return RequirementState.NOT_VERIFIED
+    return RequirementState.SATISFIED
+
+
+_NOT_A_FAILURE = {SuiteStatus.PASSED, SuiteStatus.INTERRUPTED, SuiteStatus.NOT_RUN}
+
+
+def _flaky(outcome: TestOutcome) -> bool:
+    return outcome.status is TestStatus.FLAKY or len(set(outcome.tries)) > 1
+
+
+def _unexpected(test: TestVerdict) -> bool:
+    return any(
+        o is not None and o.status is TestStatus.UNEXPECTED for o in (test.isolation, test.combined)
+    )
+
+
+def _ok(outcome: TestOutcome | None) -> bool:
+    return outcome is not None and outcome.status is TestStatus.PASSED

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import enum
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, is_dataclass
-from typing import Any, TypeVar, get_args, get_origin, get_type_hints
+from typing import Any, TypeVar, cast, get_args, get_origin, get_type_hints
 
 SCHEMA_VERSION = 1
 
@@ -71,6 +72,11 @@ class TestOutcome:
     message: str = ""  # first line of the failure, or why it is missing/unexpected
     details: str = ""  # trimmed traceback / longer text
     tries: tuple[TestStatus, ...] = ()  # each attempt's status under --repeat N; () for one
+    started_at: float | None = None  # epoch seconds: pytest began its setup
+    finished_at: float | None = None  # epoch seconds: its teardown ended
+    log_lines: tuple[int, int] | None = None  # 1-based first, last line of its server log window
+    log_excerpt: tuple[str, ...] = ()  # those lines (capped), kept for tests that did not pass
+    artifacts: tuple[tuple[str, str], ...] = ()  # (label, path relative to the run dir)
 
     @property
     def attempts(self) -> int:
@@ -98,6 +104,29 @@ class PortEvent:
 
 
 @dataclass(frozen=True)
+class ParityColumn:
+    """One divergent column of an export pair: how many cells, and the first (row, a, b)."""
+
+    column: str
+    count: int
+    examples: tuple[tuple[int, str, str], ...]
+
+
+@dataclass(frozen=True)
+class ParityEvidence:
+    """An export pair found in a suite's data folder and what `regress parity` said of it."""
+
+    a: str  # paths relative to the run dir
+    b: str
+    verdict: str  # "identical", "divergent", or "unreadable"
+    rows_a: int = 0
+    rows_b: int = 0
+    reasons: tuple[str, ...] = ()
+    columns: tuple[ParityColumn, ...] = ()
+    nodeid: str = ""  # the test whose time window wrote the pair, if one did
+
+
+@dataclass(frozen=True)
 class SuiteResult:
     """One suite in one pass."""
 
@@ -116,6 +145,11 @@ class SuiteResult:
     teardown_seconds: float | None = None
     leaks: tuple[str, ...] = ()  # processes its pytest or server left behind (regress stopped them)
     attempts: int = 1  # how many times the suite ran in this pass (--repeat N)
+    server_log: str = ""  # path relative to the run dir of its suite-scoped server's log
+    server_started_at: float | None = None  # epoch seconds: spawned
+    server_ready_at: float | None = None  # epoch seconds: answered its readiness probe
+    server_stopped_at: float | None = None  # epoch seconds: torn down, its port free
+    parity: tuple[ParityEvidence, ...] = ()
 
     def count(self, *statuses: TestStatus) -> int:
         """How many tests have one of the statuses."""
@@ -211,6 +245,7 @@ class RunRecord:
     shard: ShardInfo | None = None  # this run is one shard of a split run (--shard I/N)
     groups: tuple[tuple[str, ...], ...] = ()  # merged runs: suites of each combined process
     jobs: int = 1  # suites at a time in the isolation pass (--jobs); they shared the CPU
+    machine: tuple[tuple[str, str], ...] = ()  # cpu count, python, platform (no hostname)
     schema: int = field(default=SCHEMA_VERSION)
 
     def pass_of(self, kind: PassKind) -> PassResult | None:
@@ -239,33 +274,38 @@ def to_jsonable(value: Any) -> Any:
 
 def from_jsonable(cls: type[T], data: Any) -> T:
     """Rebuild a dataclass written by to_jsonable (unknown keys are ignored)."""
-    return _decode(cls, data)  # type: ignore[no-any-return]
+    decode: Callable[[Any], T] = _decoder(cast(Any, cls))
+    return decode(data)
+
+
+def _identity(data: Any) -> Any:
+    return data
 
 
 @functools.cache
-def _hints(tp: type) -> dict[str, Any]:
-    """A dataclass's resolved field types (resolving them is most of a record's read time)."""
-    return get_type_hints(tp)
-
-
-def _decode(tp: Any, data: Any) -> Any:
+def _decoder(tp: Any) -> Callable[[Any], Any]:
+    """A function that rebuilds values of type tp from JSON data, worked out once per type (a
+    record of thousands of tests decodes in a fraction of a second)."""
     origin = get_origin(tp)
     if is_dataclass(tp) and isinstance(tp, type):
-        hints = _hints(tp)
-        kwargs = {
-            f.name: _decode(hints[f.name], data[f.name]) for f in fields(tp) if f.name in data
-        }
-        return tp(**kwargs)
+        hints = get_type_hints(tp)
+        plan = tuple((f.name, _decoder(hints[f.name])) for f in fields(tp))
+        cls = tp
+
+        def instance(data: Any) -> Any:
+            return cls(**{name: decode(data[name]) for name, decode in plan if name in data})
+
+        return instance
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
-        return tp(data)
+        return tp
     if origin is tuple:
         args = get_args(tp)
         if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(_decode(args[0], item) for item in data)
-        return tuple(_decode(arg, item) for arg, item in zip(args, data, strict=True))
+            item = _decoder(args[0])
+            return lambda data: tuple(item(value) for value in data)
+        items = tuple(_decoder(arg) for arg in args)
+        return lambda data: tuple(decode(value) for decode, value in zip(items, data, strict=True))
     if origin is not None and type(None) in get_args(tp):  # Optional[X]
-        if data is None:
-            return None
-        inner = next(arg for arg in get_args(tp) if arg is not type(None))
-        return _decode(inner, data)
-    return data
+        inner = _decoder(next(arg for arg in get_args(tp) if arg is not type(None)))
+        return lambda data: None if data is None else inner(data)
+    return _identity

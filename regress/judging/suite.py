@@ -30,6 +30,20 @@ DESELECTED = "deselected (-k/--test/--last-failed)"
 
 
 @dataclass(frozen=True)
+class TestTiming:
+    """When one test ran (epoch seconds), its server log's size at both ends, its files."""
+
+    __test__ = False  # not a pytest test class
+
+    nodeid: str
+    started: float
+    finished: float | None = None
+    log_start: int | None = None  # bytes
+    log_end: int | None = None
+    files: tuple[str, ...] = ()  # absolute paths
+
+
+@dataclass(frozen=True)
 class PytestOutcome:
     """How a pytest process ended and what it wrote."""
 
@@ -46,6 +60,7 @@ class PytestOutcome:
     leaked: tuple[str, ...] = ()  # processes it left behind, stopped by regress ("pid N (cmd)")
     deselected: tuple[str, ...] = ()  # node ids left out by -k, --test or --last-failed
     error_line: str = ""  # pytest's own error line when it stopped before running tests
+    timings: tuple[TestTiming, ...] = ()  # per test, in the order they began
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,8 @@ class Word(enum.Enum):
 
 
 class RequirementState(enum.Enum):
-    """A requirement's state in a run: only SATISFIED counts as verified."""
+    """A requirement's state in a run, or in one pass of it (the report's matrix): only
+    SATISFIED counts as verified."""
 
     SATISFIED = "satisfied"
     NOT_SATISFIED = "not satisfied"  # a test of its suites failed, errored or is missing
@@ -148,7 +149,12 @@ class RequirementVerdict:
     requirement: str
     suites: tuple[str, ...]
     satisfied: bool
-    state: RequirementState  # SATISFIED exactly when satisfied
+    state: RequirementState  # over the whole run; SATISFIED exactly when satisfied
+    by_pass: tuple[tuple[PassKind, RequirementState], ...] = ()  # every PassKind, in order
+
+    def in_pass(self, kind: PassKind) -> RequirementState:
+        """The requirement's state in one pass (not verified when that pass did not run)."""
+        return dict(self.by_pass).get(kind, RequirementState.NOT_VERIFIED)
 
 
 @dataclass(frozen=True)

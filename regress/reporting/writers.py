@@ -8,8 +8,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from regress.errors import RegressError
 from regress.judging import history
+from regress.judging.judge import judge
 from regress.judging.verdicts import Judgement
+from regress.reporting.html import REPORT_FILE, render_html
+from regress.reporting.html.page import HISTORY_RUNS
 from regress.reporting.summary import run_summary
 from regress.reporting.summary_paths import plan_keys, summary_relpath_in_run
 
@@ -24,4 +28,30 @@ def write_summaries(judgement: Judgement, reports: Path) -> None:
         history.write_text_atomic(path, run_summary(judgement, key, reports))
 
 
-WRITERS = (write_summaries,)
+def write_html(judgement: Judgement, reports: Path) -> None:
+    """The run's HTML report as reports/<run-id>/index.html (trends from earlier runs there)."""
+    record = judgement.record
+    path = html_path(reports, record.run_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    history.write_text_atomic(path, render_html(judgement, earlier_runs(reports, record.run_id)))
+
+
+def html_path(reports: Path, run_id: str) -> Path:
+    """Where a run's HTML report is written."""
+    return history.run_dir(reports, run_id) / REPORT_FILE
+
+
+def earlier_runs(reports: Path, run_id: str) -> tuple[Judgement, ...]:
+    """The judgements of the runs recorded before run_id (oldest first), unreadable ones left
+    out: a broken old run.json must not stop today's report."""
+    ids = [i for i in history.list_runs(reports) if i < run_id][-(HISTORY_RUNS - 1) :]
+    found = []
+    for old in ids:
+        try:
+            found.append(judge(history.load_record(reports, old)))
+        except RegressError:
+            continue
+    return tuple(found)
+
+
+WRITERS = (write_summaries, write_html)

@@ -8,7 +8,9 @@ import time
 from regress.judging.repeats import merge_attempts
 from regress.judging.results import PassKind, SuiteResult, SuiteStatus
 from regress.judging.suite import blocked_reason, judge_suite, judged, not_run
+from regress.parity.model import DEFAULT_EXCLUDE
 from regress.running.events import forward
+from regress.running.evidence import attach_evidence
 from regress.running.freeing import free_suite_ports
 from regress.running.pytest_run import run_pytest
 from regress.running.recorder import OpenPass, Recorder, now
@@ -122,22 +124,30 @@ def _attempt(setup: RunSetup, recorder: Recorder, open_pass: OpenPass, attempt: 
         raise
     for suite, told in zip(running, context.suites, strict=True):
         verdict = judge_suite(run, suite.name, told.owns, suite.expected, only_suite=False)
+        result = judged(
+            suite,
+            KIND,
+            verdict,
+            started=started,
+            # one process ran every suite: a suite's time is its tests' time
+            duration=run.duration if run.timed_out else sum(t.duration for t in verdict.tests),
+            exit_code=run.exit_code,
+            artifacts=recorder.artifacts(directory / suite.name, shared=directory),
+            ports=tuple(e for e in ports if e.port == suite.port),
+            ready_seconds=servers.ready_seconds(suite.name),
+            teardown_seconds=servers.teardowns.get(suite.name),
+            leaks=servers.leaks.get(suite.name, ()),
+        )
         _add(
             setup,
             recorder,
-            judged(
-                suite,
-                KIND,
-                verdict,
-                started=started,
-                # one process ran every suite: a suite's time is its tests' time
-                duration=run.duration if run.timed_out else sum(t.duration for t in verdict.tests),
-                exit_code=run.exit_code,
-                artifacts=recorder.artifacts(directory / suite.name, shared=directory),
-                ports=tuple(e for e in ports if e.port == suite.port),
-                ready_seconds=servers.ready_seconds(suite.name),
-                teardown_seconds=servers.teardowns.get(suite.name),
-                leaks=servers.leaks.get(suite.name, ()),
+            attach_evidence(
+                result,
+                run_dir=setup.dir,
+                suite_dir=told.suite_dir,
+                timings=[t for t in run.timings if told.owns(t.nodeid)],
+                server=servers.times.get(suite.name),
+                exclude=setup.selection.manifest.parity_exclude or DEFAULT_EXCLUDE,
             ),
         )
     recorder.order([s.name for s in suites])

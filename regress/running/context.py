@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -70,6 +71,16 @@ def suite_context(suite: Suite, directory: Path, url: str | None) -> SuiteContex
         data_dir=directory / suite.name / "data",
         url=url,
     )
+
+
+def artifact_label(name: str) -> str:
+    """A test's folder name under <suite>/tests/ and <suite>/servers/ (from its item name)."""
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)[:80]
+
+
+def output_folder_name(nodeid: str) -> str:
+    """A test's folder name under --output, where its traces and screenshots are kept."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", nodeid).strip("-")[:120]
 
 
 def target_matches(target: str, nodeid: str) -> bool:

@@ -10,7 +10,9 @@ from regress.judging.repeats import merge_attempts
 from regress.judging.results import PassKind, SuiteResult, SuiteStatus
 from regress.judging.suite import blocked_reason, judge_suite, judged, not_run
 from regress.manifest.model import Suite
+from regress.parity.model import DEFAULT_EXCLUDE
 from regress.running.events import forward
+from regress.running.evidence import attach_evidence
 from regress.running.freeing import free_suite_ports
 from regress.running.parallel import run_concurrently
 from regress.running.pytest_run import run_pytest
@@ -120,20 +122,28 @@ def _suite(setup: RunSetup, recorder: Recorder, suite: Suite, attempt: int) -> S
         )
     told = context.suites[0]
     verdict = judge_suite(run, suite.name, told.owns, suite.expected, only_suite=True)
+    result = judged(
+        suite,
+        KIND,
+        verdict,
+        started=started,
+        duration=time.monotonic() - clock,
+        exit_code=run.exit_code,
+        artifacts=recorder.artifacts(directory),
+        ports=ports,
+        ready_seconds=servers.ready_seconds(suite.name),
+        teardown_seconds=servers.teardowns.get(suite.name),
+        leaks=run.leaked + servers.leaks.get(suite.name, ()),
+    )
     return _finished(
         setup,
-        judged(
-            suite,
-            KIND,
-            verdict,
-            started=started,
-            duration=time.monotonic() - clock,
-            exit_code=run.exit_code,
-            artifacts=recorder.artifacts(directory),
-            ports=ports,
-            ready_seconds=servers.ready_seconds(suite.name),
-            teardown_seconds=servers.teardowns.get(suite.name),
-            leaks=run.leaked + servers.leaks.get(suite.name, ()),
+        attach_evidence(
+            result,
+            run_dir=setup.dir,
+            suite_dir=directory,
+            timings=run.timings,
+            server=servers.times.get(suite.name),
+            exclude=setup.selection.manifest.parity_exclude or DEFAULT_EXCLUDE,
         ),
     )
 

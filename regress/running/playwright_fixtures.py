@@ -12,7 +12,6 @@ a Playwright trace and a screenshot of every page when a test fails (`--tracing`
 from __future__ import annotations
 
 import contextlib
-import re
 import shutil
 from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
@@ -22,6 +21,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Error, Playwright, sync_playwright
 
 from regress.proc.browser import launch_args
+from regress.running.context import output_folder_name
 
 REPORT_KEY = pytest.StashKey[dict[str, pytest.TestReport]]()
 NewContext = Callable[..., BrowserContext]
@@ -124,7 +124,7 @@ def new_player_context(
         if (path.suffix == ".zip" and keep_traces) or (path.suffix == ".png" and keep_shots)
     ]
     if kept:
-        folder = output / re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.nodeid).strip("-")[:120]
+        folder = output / output_folder_name(request.node.nodeid)
         folder.mkdir(parents=True, exist_ok=True)
         for path in kept:
             shutil.move(path, folder / path.name)

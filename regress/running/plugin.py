@@ -25,6 +25,8 @@ from regress.running.context import (
     TOKEN_ENV,
     RunContext,
     SuiteContext,
+    artifact_label,
+    output_folder_name,
     read_context,
     suite_context,
 )
@@ -38,6 +40,7 @@ DEFAULT_MANIFEST = "suites.yaml"  # as regress.manifest says; not imported, to k
 CONTEXT_KEY = pytest.StashKey[RunContext | None]()
 POOL_KEY = pytest.StashKey["ServerPool"]()
 MANIFEST_ERROR_KEY = pytest.StashKey[str]()
+MAX_TEST_FILES = 50  # artifact files named per test in the events
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -141,9 +144,59 @@ _STARTS: dict[str, float] = {}  # node id -> monotonic time its setup began (thi
 def _emit(nodeid: str, when: str, outcome: str, **extra: object) -> None:
     path = os.environ.get("REGRESS_EVENTS")
     if path:
-        line = json.dumps({"nodeid": nodeid, "when": when, "outcome": outcome, **extra})
+        event = {"nodeid": nodeid, "when": when, "outcome": outcome, "t": time.time(), **extra}
         with Path(path).open("a", encoding="utf-8") as events:
-            events.write(line + "\n")
+            events.write(json.dumps(event) + "\n")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(
+    item: pytest.Item, nextitem: pytest.Item | None
+) -> Generator[None, object, object]:
+    """Tell `regress run` when each test began and ended (setup to teardown), how long the
+    suite's server log was at both ends, and which artifact files the test left."""
+    del nextitem
+    context = _context(item.config)
+    suite = context.suite_for(item.nodeid) if context else None
+    if suite is None or not os.environ.get("REGRESS_EVENTS"):
+        return (yield)
+    log = suite.suite_dir / "server.log"
+    _emit(item.nodeid, "begin", "started", log_bytes=_size(log))
+    try:
+        return (yield)
+    finally:
+        _emit(
+            item.nodeid,
+            "finished",
+            "finished",
+            log_bytes=_size(log),
+            artifacts=[str(p) for p in _test_files(item, suite)],
+        )
+
+
+def _size(path: Path) -> int | None:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return None
+
+
+def _test_files(item: pytest.Item, suite: SuiteContext) -> list[Path]:
+    """Files under the test's own artifact folders: --output/<test> (traces, screenshots),
+    <suite>/tests/<name> (kept exports), <suite>/servers/<name> (its own server's log)."""
+    label = artifact_label(item.name)
+    folders = [suite.suite_dir / "tests" / label, suite.suite_dir / "servers" / label]
+    with contextlib.suppress(ValueError):
+        output = item.config.getoption("--output")
+        if output:
+            folders.append(Path(output) / output_folder_name(item.nodeid))
+    return [
+        path
+        for folder in folders
+        if folder.is_dir()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    ][:MAX_TEST_FILES]
 
 
 def pytest_deselected(items: list[pytest.Item]) -> None:
@@ -304,8 +357,7 @@ def server_url(request: pytest.FixtureRequest, regress_suite: SuiteContext) -> I
     if regress_suite.scope != "test":
         yield pool.suite_url(regress_suite)
         return
-    label = "".join(c if c.isalnum() or c in "-_." else "_" for c in request.node.name)[:80]
-    server = pool.fresh(regress_suite, label)
+    server = pool.fresh(regress_suite, artifact_label(request.node.name))
     try:
         yield server.url
     finally:
@@ -321,8 +373,7 @@ def data_dir(regress_suite: SuiteContext) -> Path:
 @pytest.fixture
 def test_artifacts_dir(request: pytest.FixtureRequest, regress_suite: SuiteContext) -> Path:
     """A directory for this test's artifacts (kept exports, screenshots)."""
-    label = "".join(c if c.isalnum() or c in "-_." else "_" for c in request.node.name)[:80]
-    path = regress_suite.suite_dir / "tests" / label
+    path = regress_suite.suite_dir / "tests" / artifact_label(request.node.name)
     path.mkdir(parents=True, exist_ok=True)
     return path
 

@@ -9,11 +9,12 @@ import os
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from regress.judging.junit import JUnitCase, JUnitError, read_junit
-from regress.judging.suite import PytestOutcome
+from regress.judging.suite import PytestOutcome, TestTiming
 from regress.proc import popen
 from regress.proc.ledger import ROLE_ENV, Ledger
 from regress.proc.server import log_tail
@@ -123,6 +124,7 @@ def run_pytest(
     )
     events: list[tuple[str, str]] = []
     deselected: list[str] = []
+    timings: dict[str, TestTiming] = {}
     running = ""
     timed_out = False
     collecting = _Collecting(on_event, started)
@@ -130,14 +132,28 @@ def run_pytest(
         offset = 0
         while child.poll() is None:
             offset, running = _drain(
-                events_path, offset, events, running, collecting, deselected=deselected
+                events_path,
+                offset,
+                events,
+                running,
+                collecting,
+                deselected=deselected,
+                timings=timings,
             )
             if time.monotonic() - started > timeout:
                 timed_out = True
                 popen.kill_tree(child)
                 break
             time.sleep(POLL_SECONDS)
-        _drain(events_path, offset, events, running, collecting, deselected=deselected)
+        _drain(
+            events_path,
+            offset,
+            events,
+            running,
+            collecting,
+            deselected=deselected,
+            timings=timings,
+        )
     finally:
         collecting.close()
         if child.poll() is None:
@@ -169,6 +185,7 @@ def run_pytest(
         leaked=leaked,
         deselected=tuple(deselected),
         error_line=error_line,
+        timings=tuple(timings.values()),
     )
 
 
@@ -204,17 +221,23 @@ def _drain(
     on_event: Callable[[PytestEvent], None],
     *,
     deselected: list[str],
+    timings: dict[str, TestTiming],
 ) -> tuple[int, str]:
     """Read complete new lines of the events file; returns the new offset and the last test
-    that reported a setup (so a timeout can name it). Deselected tests are collected apart."""
+    that reported a setup (so a timeout can name it). Deselected tests are collected apart;
+    begin and finish events go to timings."""
     with contextlib.suppress(FileNotFoundError), path.open("rb") as handle:
         handle.seek(offset)
         chunk = handle.read()
         end = chunk.rfind(b"\n") + 1
         for raw in chunk[:end].splitlines():
             try:
-                event = _event(json.loads(raw))
-            except (ValueError, TypeError, KeyError):
+                data = json.loads(raw)
+                if data.get("when") in ("begin", "finished"):
+                    _timing(data, timings)
+                    continue
+                event = _event(data)
+            except (ValueError, TypeError, KeyError, AttributeError):
                 continue
             if event.when == "setup" and event.outcome == STARTED:
                 running = event.nodeid
@@ -238,3 +261,18 @@ def _event(data: dict[str, object]) -> PytestEvent:
         duration=float(duration) if isinstance(duration, int | float) else None,
         what=str(data.get("what", "")),
     )
+
+
+def _timing(event: dict[str, Any], timings: dict[str, TestTiming]) -> None:
+    """Fold a begin or finished event into the test's timing (a repeated test: its last run)."""
+    nodeid, moment, size = event["nodeid"], float(event.get("t") or 0.0), event.get("log_bytes")
+    if event["when"] == "begin":
+        timings.pop(nodeid, None)
+        timings[nodeid] = TestTiming(nodeid, moment, log_start=size)
+    elif nodeid in timings:
+        timings[nodeid] = replace(
+            timings[nodeid],
+            finished=moment,
+            log_end=size,
+            files=tuple(str(path) for path in event.get("artifacts") or ()),
+        )

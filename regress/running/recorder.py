@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
+import platform
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -106,6 +108,7 @@ class Recorder:
             port_offset=setup.options.port_offset,
             shard=setup.options.shard,
             jobs=setup.options.jobs,
+            machine=machine(),
         )
 
     def note(self, text: str, *, show: bool = False) -> None:
@@ -235,3 +238,12 @@ def manifest_hash(path: Path) -> str:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         return ""
+
+
+def machine() -> tuple[tuple[str, str], ...]:
+    """What the run ran on, without naming the host: CPUs, Python, platform."""
+    return (
+        ("cpus", str(os.cpu_count() or "?")),
+        ("python", platform.python_version()),
+        ("platform", platform.platform(terse=True)),
+    )

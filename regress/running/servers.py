@@ -6,8 +6,9 @@ Suites with `scope: test` start a fresh server per test from the pytest plugin i
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from regress.errors import RegressError
@@ -17,6 +18,7 @@ from regress.proc.ports import is_free, wait_free
 from regress.proc.server import RunningServer, ready_target, start_server, stop_server
 from regress.proc.sweep import stop_leftovers
 from regress.running.events import waiting_for
+from regress.running.evidence import ServerTimes
 from regress.running.recorder import Recorder
 from regress.running.setup import RunSetup
 
@@ -31,6 +33,7 @@ class ServerSet:
     errors: dict[str, str] = field(default_factory=dict)  # suite -> why its server did not start
     teardowns: dict[str, float] = field(default_factory=dict)  # suite -> seconds, after the block
     leaks: dict[str, tuple[str, ...]] = field(default_factory=dict)  # suite -> left behind
+    times: dict[str, ServerTimes] = field(default_factory=dict)  # suite -> epoch seconds
 
     def url(self, suite: str) -> str | None:
         """The suite's server URL, if regress started one for it."""
@@ -65,6 +68,8 @@ def suite_servers(
             grace = setup.selection.manifest.suite(name).server.grace
             with waiting_for(setup.sink, f"server '{server.name}' of suite {name} to stop"):
                 servers.teardowns[name] = stop_server(server, setup.ledger, grace).seconds
+            if name in servers.times:
+                servers.times[name] = replace(servers.times[name], stopped=time.time())
             left = stop_leftovers(server.child, setup.token, server_role(kind, name))
             if left:
                 servers.leaks[name] = left
@@ -113,6 +118,8 @@ def _start(
         servers.errors[suite.name] = exc.message
         return
     servers.running[suite.name] = server
+    ready = time.time()
+    servers.times[suite.name] = ServerTimes(started=ready - server.ready_seconds, ready=ready)
     setup.sink.message(
         f"{suite.name}: server '{suite.server.name}' ready on port {suite.port} "
         f"in {server.ready_seconds * 1000:.0f} ms"

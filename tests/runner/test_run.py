@@ -26,6 +26,7 @@ from regress.proc.ports import is_free
 from regress.running.events import NullSink
 from regress.running.run import RunOptions, execute_run
 from tests.runner.fixture_projects import copy_fixture_project
+from tests.runner.html_dom import parse
 
 
 @pytest.fixture
@@ -132,7 +133,7 @@ def test_passing_run_exits_zero_and_overrides_reach_tests(project: Path) -> None
     record = record_of(project)
     assert dict(record.suites[0].params)["stagger"] == "0.75"
     # the report path is printed on one line, however narrow the terminal
-    assert f"Report: {project / 'reports' / record.run_id}\n" in output
+    assert f"Report: {project / 'reports' / record.run_id / 'index.html'}\n" in output
     summary = (
         project / "reports" / record.run_id / "90-fixture-checks" / "90-01-SUMMARY.md"
     ).read_text()
@@ -236,6 +237,14 @@ def test_ctrl_c_stops_every_child_and_writes_a_partial_report(project: Path) -> 
         assert record.interrupted and not record.complete and record.exit_code == 130
         assert record.passes[0].suites[0].status is SuiteStatus.INTERRUPTED
         assert is_free(record.suites[0].port)  # nothing listens on the suite's port any more
+        report = parse((project / "reports" / record.run_id / "index.html").read_text())
+        assert report.find("span", class_="verdict").text == "INTERRUPTED"
+        matrix = report.find("table", class_="matrix").find("tbody").find("tr")
+        assert [cell.text for cell in matrix.find_all("td")[1:]] == [
+            "not verified",
+            "not verified",
+            "not satisfied",
+        ]
     finally:
         if runner.poll() is None:
             runner.kill()
