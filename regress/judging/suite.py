@@ -16,7 +16,7 @@ from regress.judging.results import (
     TestOutcome,
     TestStatus,
 )
-from regress.manifest.model import Suite
+from regress.manifest.model import Suite, is_expected, is_pattern, pattern_matches
 
 PYTEST_EXIT = {
     0: "all tests passed",
@@ -43,6 +43,7 @@ class PytestOutcome:
     running: str  # node id in flight when the process was killed
     log_tail: tuple[str, ...] = ()  # last lines of pytest.log, for errors without JUnit
     leaked: tuple[str, ...] = ()  # processes it left behind, stopped by regress ("pid N (cmd)")
+    messages: tuple[tuple[str, str], ...] = ()  # (nodeid, cause) of failures as they finished
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ def judge_suite(
     expected: Sequence[str],
     *,
     only_suite: bool,
+    min_tests: int = 0,
 ) -> SuiteJudgement:
     """Trust the JUnit report, fall back to the exit code; expected vs collected.
 
@@ -70,18 +72,28 @@ def judge_suite(
         owns: whether a node id falls under the suite's targets.
         expected: the suite's expected node ids.
         only_suite: the process ran this suite alone (unattributed cases are its own).
+        min_tests: how many tests the patterns among expected must match together.
     """
+    exact = [n for n in expected if not is_pattern(n)]
     if run.timed_out:
         done = {nodeid: outcome for nodeid, outcome in run.events if owns(nodeid)}
+        said = dict(run.messages)
         timed = tuple(
-            TestOutcome(nodeid, _event_status(done[nodeid]), message="finished before the timeout")
+            TestOutcome(
+                nodeid,
+                _event_status(done[nodeid]),
+                message=said.get(nodeid, "finished before the timeout"),
+            )
             if nodeid in done
             else TestOutcome(
                 nodeid,
                 TestStatus.TIMEOUT if nodeid == run.running else TestStatus.NOT_RUN,
                 message="running when the suite timed out" if nodeid == run.running else "",
             )
-            for nodeid in expected
+            for nodeid in [
+                *exact,
+                *(n for n in done if n not in exact and is_expected(n, expected)),
+            ]
         )
         return SuiteJudgement(
             SuiteStatus.TIMEOUT, timed, "suite timeout: pytest was killed with its process tree"
@@ -91,7 +103,7 @@ def judge_suite(
         tail = "\n".join(run.log_tail)
         return SuiteJudgement(
             SuiteStatus.ERROR,
-            tuple(TestOutcome(n, TestStatus.NOT_RUN, message=reason) for n in expected),
+            tuple(TestOutcome(n, TestStatus.NOT_RUN, message=reason) for n in exact),
             f"{reason}\n{tail}" if tail else reason,
         )
     mine = [
@@ -102,10 +114,12 @@ def judge_suite(
     collected = {outcome.nodeid: outcome for outcome in mine}
     tests: list[TestOutcome] = [
         collected.get(n) or TestOutcome(n, TestStatus.MISSING, message="expected, not collected")
-        for n in expected
+        for n in exact
     ]
+    tests += [o for o in mine if o.nodeid not in exact and is_expected(o.nodeid, expected)]
+    tests += _short_patterns(expected, collected, min_tests)
     for outcome in mine:
-        if outcome.nodeid not in expected:
+        if not is_expected(outcome.nodeid, expected):
             tests.append(
                 TestOutcome(
                     outcome.nodeid,
@@ -130,6 +144,29 @@ def judge_suite(
     return SuiteJudgement(status, tuple(tests), reason)
 
 
+def _short_patterns(
+    expected: Sequence[str], collected: dict[str, TestOutcome], min_tests: int
+) -> list[TestOutcome]:
+    """A MISSING entry per pattern that matched nothing, and one for the patterns together
+    when they matched fewer than min_tests."""
+    patterns = [p for p in expected if is_pattern(p)]
+    short = [
+        TestOutcome(p, TestStatus.MISSING, message="expected pattern matched no collected test")
+        for p in patterns
+        if not any(pattern_matches(p, n) for n in collected)
+    ]
+    matched = sum(1 for n in collected if any(pattern_matches(p, n) for p in patterns))
+    if patterns and not short and matched < min_tests:
+        short.append(
+            TestOutcome(
+                " | ".join(patterns),
+                TestStatus.MISSING,
+                message=f"expected at least {min_tests} tests, {matched} collected",
+            )
+        )
+    return short
+
+
 def judged(
     suite: Suite,
     kind: PassKind,
@@ -143,17 +180,23 @@ def judged(
     ready_seconds: float | None,
     teardown_seconds: float | None,
     leaks: tuple[str, ...] = (),
+    takeover: str = "",
 ) -> SuiteResult:
-    """A suite's result in one pass from what its pytest process reported."""
+    """A suite's result in one pass from what its pytest process reported; a server taken
+    over during the run makes it an error, whatever the tests said."""
+    status, reason = judgement.status, judgement.reason
+    if takeover:
+        status = SuiteStatus.ERROR
+        reason = f"{takeover}; {reason}" if reason else takeover
     return SuiteResult(
         suite=suite.name,
         requirement=suite.requirement,
         kind=kind,
-        status=judgement.status,
+        status=status,
         tests=judgement.tests,
         started=started,
         duration=duration,
-        reason=judgement.reason,
+        reason=reason,
         exit_code=exit_code,
         artifacts=artifacts,
         ports=ports,
@@ -183,6 +226,7 @@ def not_run(
         tests=tuple(
             TestOutcome(n, TestStatus.NOT_RUN, message=reason.splitlines()[0])
             for n in suite.expected
+            if not is_pattern(n)
         ),
         started=started,
         duration=time.monotonic() - clock,

@@ -87,7 +87,7 @@ def _manifest_ports(manifest: Path, reports: Path) -> Check:
         loaded = load_manifest(manifest)
     except RegressError as exc:
         return Check("manifest", False, exc.message, f"fix {manifest} or pass --manifest PATH")
-    ports = sorted({suite.port for suite in loaded.suites})
+    ports = sorted({port for suite in loaded.suites for port in suite.ports})
     holders = listeners(ports, ledger=Ledger(reports / ".regress" / "ledger.json"))
     foreign = [h for h in holders if not h.ours]
     if foreign:

@@ -25,8 +25,8 @@ def run_combined(setup: RunSetup, recorder: Recorder) -> None:
         setup.sink.suite_started(KIND, tuple(s.name for s in suites))
         ports = free_suite_ports(setup, suites)
         refused = {event.port for event in ports if not event.freed}
-        for suite in (s for s in suites if s.port in refused):
-            mine = tuple(e for e in ports if e.port == suite.port)
+        for suite in (s for s in suites if refused.intersection(s.ports)):
+            mine = tuple(e for e in ports if e.port in suite.ports)
             reason = blocked_reason(mine)
             _add(
                 setup,
@@ -41,7 +41,7 @@ def run_combined(setup: RunSetup, recorder: Recorder) -> None:
                     clock=clock,
                 ),
             )
-        runnable = [s for s in suites if s.port not in refused]
+        runnable = [s for s in suites if not refused.intersection(s.ports)]
         if not runnable:
             return
         try:
@@ -95,7 +95,14 @@ def run_combined(setup: RunSetup, recorder: Recorder) -> None:
                 )
             raise
         for suite, told in zip(running, context.suites, strict=True):
-            verdict = judge_suite(run, suite.name, told.owns, suite.expected, only_suite=False)
+            verdict = judge_suite(
+                run,
+                suite.name,
+                told.owns,
+                suite.expected,
+                only_suite=False,
+                min_tests=suite.min_tests,
+            )
             _add(
                 setup,
                 recorder,
@@ -110,10 +117,11 @@ def run_combined(setup: RunSetup, recorder: Recorder) -> None:
                     else sum(t.duration for t in verdict.tests),
                     exit_code=run.exit_code,
                     artifacts=recorder.artifacts(directory / suite.name, shared=directory),
-                    ports=tuple(e for e in ports if e.port == suite.port),
+                    ports=tuple(e for e in ports if e.port in suite.ports),
                     ready_seconds=servers.ready_seconds(suite.name),
                     teardown_seconds=servers.teardowns.get(suite.name),
                     leaks=servers.leaks.get(suite.name, ()),
+                    takeover=servers.takeovers.get(suite.name, ""),
                 ),
             )
         recorder.order([s.name for s in suites])

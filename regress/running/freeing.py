@@ -16,10 +16,10 @@ def free_suite_ports(setup: RunSetup, suites: Sequence[Suite]) -> tuple[PortEven
     Every event is also shown as a message.
     """
     outcome = free_ports(
-        sorted({s.port for s in suites}),
+        sorted({port for s in suites for port in s.ports}),
         ledger=setup.ledger,
         force=setup.options.force_ports,
-        grace=max(s.server.grace for s in suites),
+        grace=max(s.grace for s in suites),
     )
     events = tuple(
         PortEvent(h.port, h.pid, h.user, " ".join(h.cmdline), h.reason, freed)

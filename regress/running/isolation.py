@@ -88,7 +88,9 @@ def _suite(setup: RunSetup, recorder: Recorder, suite: Suite) -> SuiteResult:
             ),
         )
     told = context.suites[0]
-    verdict = judge_suite(run, suite.name, told.owns, suite.expected, only_suite=True)
+    verdict = judge_suite(
+        run, suite.name, told.owns, suite.expected, only_suite=True, min_tests=suite.min_tests
+    )
     return _finished(
         setup,
         judged(
@@ -103,6 +105,7 @@ def _suite(setup: RunSetup, recorder: Recorder, suite: Suite) -> SuiteResult:
             ready_seconds=servers.ready_seconds(suite.name),
             teardown_seconds=servers.teardowns.get(suite.name),
             leaks=run.leaked + servers.leaks.get(suite.name, ()),
+            takeover=servers.takeovers.get(suite.name, ""),
         ),
     )
 

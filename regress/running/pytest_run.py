@@ -6,6 +6,7 @@ import contextlib
 import importlib.util
 import json
 import os
+import shutil
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -15,12 +16,16 @@ from pathlib import Path
 from regress.judging.junit import JUnitCase, JUnitError, read_junit
 from regress.judging.suite import PytestOutcome
 from regress.proc import popen
+from regress.proc.browsers_path import system_browsers
+from regress.proc.display import virtual_display
+from regress.proc.interpreter import with_interpreter
 from regress.proc.ledger import ROLE_ENV, Ledger
 from regress.proc.server import log_tail
 from regress.proc.sweep import stop_leftovers
 from regress.running.context import CONTEXT_ENV, TOKEN_ENV, RunContext, write_context
 
 POLL_SECONDS = 0.1
+BROWSERS_DIR = "browsers"  # Playwright browsers folder of one pytest process
 
 
 @dataclass(frozen=True)
@@ -90,15 +95,17 @@ def run_pytest(
     for stale in (junit, events_path):
         stale.unlink(missing_ok=True)
     write_context(context_path, context)
-    env: Mapping[str, str] = {
-        **os.environ,  # the tests need PATH, HOME, the user's PYTHONPATH, ...
-        CONTEXT_ENV: str(context_path),
-        TOKEN_ENV: context.token,
-        ROLE_ENV: role,
-        "REGRESS_EVENTS": str(events_path),
-        "PYTHONUNBUFFERED": "1",
-        **dict(options.env),
-    }
+    env: dict[str, str] = with_interpreter(
+        {
+            **os.environ,  # the tests need PATH, HOME, the user's PYTHONPATH, ...
+            CONTEXT_ENV: str(context_path),
+            TOKEN_ENV: context.token,
+            ROLE_ENV: role,
+            "REGRESS_EVENTS": str(events_path),
+            "PYTHONUNBUFFERED": "1",
+            **dict(options.env),
+        }
+    )
     command = build_command(
         targets,
         root=context.root,
@@ -106,9 +113,72 @@ def run_pytest(
         artifacts=directory / "playwright",
         options=options,
     )
+    uses_playwright = importlib.util.find_spec("pytest_playwright") is not None
+    if uses_playwright:
+        env.update(system_browsers(directory / BROWSERS_DIR, env).env)
+    ledger = Ledger(context.ledger)
+    # The project's fixtures may launch headed browsers: give them a display when none is set.
+    headed = uses_playwright and not env.get("DISPLAY") and shutil.which("Xvfb") is not None
+    with virtual_display(
+        headed,
+        log_dir=directory,
+        ledger=ledger,
+        run_id=context.run_id,
+        token=context.token,
+        env=env,
+    ) as display:
+        env.update(display)
+        started = time.monotonic()
+        events, running, timed_out, child, leaked = _watch(
+            command,
+            env=env,
+            context=context,
+            ledger=ledger,
+            log=log,
+            events_path=events_path,
+            timeout=timeout,
+            on_event=on_event,
+            role=role,
+        )
+        duration = time.monotonic() - started
+    cases: tuple[JUnitCase, ...] = ()
+    junit_error = ""
+    try:
+        cases = read_junit(junit)
+    except JUnitError as exc:
+        junit_error = str(exc)
+    return PytestOutcome(
+        exit_code=None if timed_out else child.returncode,
+        timed_out=timed_out,
+        duration=duration,
+        junit=junit,
+        log=log,
+        cases=cases,
+        junit_error=junit_error,
+        events=tuple((nodeid, outcome) for nodeid, outcome, _ in events),
+        messages=tuple((nodeid, message) for nodeid, _, message in events if message),
+        running=running if timed_out else "",
+        log_tail=log_tail(log, lines=15) if junit_error else (),
+        leaked=leaked,
+    )
+
+
+def _watch(
+    command: list[str],
+    *,
+    env: Mapping[str, str],
+    context: RunContext,
+    ledger: Ledger,
+    log: Path,
+    events_path: Path,
+    timeout: float,
+    on_event: Callable[[str, str], None],
+    role: str,
+) -> tuple[list[tuple[str, str, str]], str, bool, popen.Child, tuple[str, ...]]:
+    """Start pytest, stream its events until it ends or the deadline kills it, stop what it
+    left behind; (events, test in flight, timed out, child, leftovers)."""
     started = time.monotonic()
     child = popen.spawn(command, cwd=context.root, env=env, log_path=log)
-    ledger = Ledger(context.ledger)
     ledger.record(
         pid=child.pid,
         create_time=child.create_time,
@@ -118,7 +188,7 @@ def run_pytest(
         argv=child.argv,
         role="pytest",
     )
-    events: list[tuple[str, str]] = []
+    events: list[tuple[str, str, str]] = []
     running = ""
     timed_out = False
     try:
@@ -136,32 +206,13 @@ def run_pytest(
             popen.stop(child, grace=5.0)
         leaked = stop_leftovers(child, context.token, role)
         ledger.forget(child.pid)
-    duration = time.monotonic() - started
-    cases: tuple[JUnitCase, ...] = ()
-    junit_error = ""
-    try:
-        cases = read_junit(junit)
-    except JUnitError as exc:
-        junit_error = str(exc)
-    return PytestOutcome(
-        exit_code=None if timed_out else child.returncode,
-        timed_out=timed_out,
-        duration=duration,
-        junit=junit,
-        log=log,
-        cases=cases,
-        junit_error=junit_error,
-        events=tuple(events),
-        running=running if timed_out else "",
-        log_tail=log_tail(log, lines=15) if junit_error else (),
-        leaked=leaked,
-    )
+    return events, running, timed_out, child, leaked
 
 
 def _drain(
     path: Path,
     offset: int,
-    events: list[tuple[str, str]],
+    events: list[tuple[str, str, str]],
     running: str,
     on_event: Callable[[str, str], None],
 ) -> tuple[int, str]:
@@ -179,7 +230,7 @@ def _drain(
             if event.get("when") == "setup" and event.get("outcome") == "started":
                 running = event["nodeid"]
                 continue
-            events.append((event["nodeid"], event["outcome"]))
+            events.append((event["nodeid"], event["outcome"], event.get("message", "")))
             on_event(event["nodeid"], event["outcome"])
         return offset + end, running
     return offset, running

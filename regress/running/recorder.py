@@ -82,7 +82,7 @@ class Recorder:
                     s.requirement,
                     s.targets,
                     s.expected,
-                    s.server.name,
+                    s.server.name if s.server else "",
                     s.port,
                     s.scope.value,
                     s.params,

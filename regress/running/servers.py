@@ -30,6 +30,21 @@ class ServerSet:
     errors: dict[str, str] = field(default_factory=dict)  # suite -> why its server did not start
     teardowns: dict[str, float] = field(default_factory=dict)  # suite -> seconds, after the block
     leaks: dict[str, tuple[str, ...]] = field(default_factory=dict)  # suite -> left behind
+    takeovers: dict[str, str] = field(default_factory=dict)  # suite -> whose server was used
+
+    def check_takeovers(self) -> None:
+        """After pytest: a regress server that died while the tests ran was replaced (the
+        tests' own fixtures kill the port holder and start their own), so its log and data
+        are of a server nobody used."""
+        for name, server in self.running.items():
+            code = server.child.poll()
+            if code is not None and name not in self.takeovers:
+                self.takeovers[name] = (
+                    f"port {server.port} taken over: regress's server '{server.name}' "
+                    f"(pid {server.pid}) exited with {code} while the tests ran; their own "
+                    "fixtures start a server there - declare the suite with 'ports: "
+                    f"[{server.port}]' and no 'server'"
+                )
 
     def url(self, suite: str) -> str | None:
         """The suite's server URL, if regress started one for it."""
@@ -56,22 +71,23 @@ def suite_servers(
     servers = ServerSet()
     try:
         for suite in suites:
-            if suite.scope is Scope.SUITE:
+            if suite.scope is Scope.SUITE and suite.server is not None:
                 _start(setup, servers, suite, directory / suite.name, kind)
         yield servers
     finally:
+        servers.check_takeovers()
         for name, server in servers.running.items():
-            grace = setup.selection.manifest.suite(name).server.grace
+            grace = setup.selection.manifest.suite(name).grace
             servers.teardowns[name] = stop_server(server, setup.ledger, grace).seconds
             left = stop_leftovers(server.child, setup.token, server_role(kind, name))
             if left:
                 servers.leaks[name] = left
         for suite in suites:
-            if not wait_free(suite.port, PORT_WAIT_SECONDS):
-                recorder.note(
-                    f"port {suite.port} still busy {PORT_WAIT_SECONDS:.0f}s"
-                    f" after suite {suite.name}"
-                )
+            for port in suite.ports:
+                if not wait_free(port, PORT_WAIT_SECONDS):
+                    recorder.note(
+                        f"port {port} still busy {PORT_WAIT_SECONDS:.0f}s after suite {suite.name}"
+                    )
 
 
 def server_role(kind: PassKind, suite: str) -> str:
@@ -88,6 +104,7 @@ def _start(
     setup: RunSetup, servers: ServerSet, suite: Suite, suite_dir: Path, kind: PassKind
 ) -> None:
     suite_dir.mkdir(parents=True, exist_ok=True)
+    assert suite.server is not None  # only suites with a server are started
     try:
         server = start_server(
             suite.server,
