@@ -175,6 +175,7 @@ class RunRecord:
     git_head: str = ""
     files_modified: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()  # run-level problems (e.g. a crash reason)
+    interpreter: str = ""  # the Python that ran pytest and the servers, first on their PATH
     schema: int = field(default=SCHEMA_VERSION)
 
     def pass_of(self, kind: PassKind) -> PassResult | None:

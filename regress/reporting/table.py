@@ -155,6 +155,8 @@ def render_total(judgement: Judgement) -> Text:
     text.append(f"{unsatisfied} not satisfied", style="bold red" if unsatisfied else "dim")
     text.append(f" · {passed}/{expected} tests passed {_where(judgement.ran)}")
     text.append(f" · {format_seconds(record.duration)}")
+    if record.interpreter:
+        text.append(f"\npython: {record.interpreter}", style="dim")
     return text
 
 

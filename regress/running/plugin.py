@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from regress.judging.causes import call_site, one_line
 from regress.judging.junit import CAUSE_PROPERTY, NODEID_PROPERTY, SUITE_PROPERTY, TIMEOUT_PROPERTY
+from regress.proc.causes import call_site, one_line
 from regress.running.context import (
     CONTEXT_ENV,
     TOKEN_ENV,

@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from importlib.metadata import entry_points
 from pathlib import Path
 
 from regress.judging.junit import JUnitCase, JUnitError, read_junit
@@ -25,6 +26,7 @@ from regress.proc.sweep import stop_leftovers
 from regress.running.context import CONTEXT_ENV, TOKEN_ENV, RunContext, write_context
 
 POLL_SECONDS = 0.1
+PLUGIN = "regress.running.plugin"
 BROWSERS_DIR = "browsers"  # Playwright browsers folder of one pytest process
 
 
@@ -55,6 +57,8 @@ def build_command(
         "no:cacheprovider",
         "-rA",
     ]
+    if not _plugin_registered():
+        command += ["-p", PLUGIN]  # run from a checkout: regress is not pip-installed
     if importlib.util.find_spec("pytest_playwright") is not None:
         command += [
             "--output",
@@ -69,6 +73,11 @@ def build_command(
         if options.browser:
             command += ["--browser", options.browser]
     return [*command, *options.extra]
+
+
+def _plugin_registered() -> bool:
+    """Whether pytest loads regress's plugin by itself (its pytest11 entry point)."""
+    return any(e.value == PLUGIN for e in entry_points(group="pytest11"))
 
 
 def run_pytest(

@@ -25,7 +25,7 @@ from regress.judging.results import (
     SuiteResult,
 )
 from regress.judging.verdicts import Judgement
-from regress.proc import popen
+from regress.proc import interpreter, popen
 from regress.running.setup import RunSetup
 
 RecordWriter = Callable[[Judgement, Path], None]  # (judgement, reports folder)
@@ -94,6 +94,7 @@ class Recorder:
             complete=False,
             options=setup.options.invocation,
             git_head=_git(root, "rev-parse", "HEAD"),
+            interpreter=interpreter.describe(),
             files_modified=tuple(
                 line[3:] for line in _git(root, "status", "--porcelain").splitlines()
             ),

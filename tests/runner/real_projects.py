@@ -42,7 +42,10 @@ def copy_real_project(base: Path, variant: str = "") -> tuple[Path, dict[int, in
     conftest = root / CONFTEST
     if variant == SERVER_IMPORT_ERROR:
         server = root / SERVER
-        server.write_text("import eventlet  # noqa: F401\n" + server.read_text())
+        text = server.read_text().replace(
+            "import argparse\n", "import argparse\n\nimport eventlet  # noqa: F401\n", 1
+        )
+        server.write_text(text)
     elif variant == SERVER_MODULE_MISSING:
         (root / SERVER).unlink()
     elif variant == HEADLESS:
