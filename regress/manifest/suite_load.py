@@ -61,13 +61,6 @@ def load_suite(
         if not isinstance(ports_node.value, list) or not ports_node.value:
             raise reader.fail(ports_node, f"{where}.ports", "expected a list of ports, e.g. [5702]")
         own_ports = tuple(reader.port(item, f"{where}.ports") for item in ports_node.value)
-    if spec is None and not own_ports:
-        raise reader.fail(
-            node,
-            where,
-            "give 'server: NAME' (regress starts it) or 'ports: [N, ...]' (the tests' own "
-            "fixtures listen there)",
-        )
     scope_text = reader.text(fields["scope"], f"{where}.scope") if "scope" in fields else "suite"
     if scope_text not in ("suite", "test"):
         raise reader.fail(fields["scope"], f"{where}.scope", "expected 'suite' or 'test'")

@@ -9,6 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from regress.judging.inventory import SuiteInventory
 from regress.manifest.model import ALL_TESTS, Suite, is_pattern
 from regress.manifest.select import Selection
 from regress.proc.doctor import Check
@@ -113,3 +114,23 @@ def _expected(suite: Suite) -> str:
     if suite.min_tests and ALL_TESTS not in suite.expected:
         lines.append(f"(at least {suite.min_tests} matching)")
     return "\n".join(lines)
+
+
+def render_inventory(found: Sequence[SuiteInventory], *, written: bool) -> RenderableType:
+    """Per suite: tests collected, expected ones pytest no longer finds, unlisted ones."""
+    table = Table(title="Inventory (pytest --collect-only)", title_justify="left")
+    for column in ("suite", "collected", "expected, not collected", "collected, not expected"):
+        table.add_column(column, overflow="fold")
+    for suite in found:
+        table.add_row(
+            Text(suite.suite),
+            str(len(suite.collected)),
+            Text("\n".join(suite.missing) or "-", style="red" if suite.missing else ""),
+            Text("\n".join(suite.unlisted) or "-", style="yellow" if suite.unlisted else ""),
+        )
+    note = (
+        "expected tests written into the manifest"
+        if written
+        else "run with --write to list the collected tests as each suite's expected tests"
+    )
+    return Group(table, Text(note, style="dim"))
