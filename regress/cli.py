@@ -174,6 +174,20 @@ def list_(
 
 
 @app.command()
+def init(
+    manifest: ManifestOpt = Path(DEFAULT_MANIFEST),
+    debug: DebugOpt = False,
+) -> None:
+    """Write a first manifest: suites from the collected tests, ports from the conftests,
+    plans and requirements from .planning/phases/*/*-PLAN.md."""
+    from regress.commands.init import init as propose  # noqa: PLC0415
+    from regress.reporting.listing import render_init  # noqa: PLC0415
+
+    with _user_errors(debug):
+        _console().print(render_init(propose(manifest)))
+
+
+@app.command()
 def inventory(
     manifest: ManifestOpt = Path(DEFAULT_MANIFEST),
     suite: SuiteOpt = None,

@@ -56,10 +56,15 @@ def write_expected(path: Path, expected: Mapping[str, Sequence[str]]) -> None:
     old = path.read_text(encoding="utf-8")
     new = replace_expected(path, old, expected)
     parse_manifest(path, new)  # a manifest regress would refuse is never written
+    write_text(path, new)
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write the file atomically (a temporary file beside it, then rename)."""
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(new)
+            out.write(text)
         Path(temp).replace(path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)

@@ -11,6 +11,7 @@ from rich.text import Text
 
 from regress.judging.inventory import SuiteInventory
 from regress.manifest.model import ALL_TESTS, Suite, is_pattern
+from regress.manifest.propose import Proposal
 from regress.manifest.select import Selection
 from regress.proc.doctor import Check
 from regress.proc.ports import Holder
@@ -134,3 +135,29 @@ def render_inventory(found: Sequence[SuiteInventory], *, written: bool) -> Rende
         else "run with --write to list the collected tests as each suite's expected tests"
     )
     return Group(table, Text(note, style="dim"))
+
+
+def render_init(proposal: Proposal) -> RenderableType:
+    """The suites `regress init` wrote, and where their ports and plans came from."""
+    table = Table(title=f"Wrote {proposal.path}", title_justify="left")
+    for column in ("suite", "target", "tests", "requirement", "plan", "ports"):
+        table.add_column(column, overflow="fold")
+    for suite in proposal.suites:
+        table.add_row(
+            *(
+                Text(cell)
+                for cell in (
+                    suite.name,
+                    suite.target,
+                    str(len(suite.tests)),
+                    suite.requirement,
+                    suite.plan or "-",
+                    ", ".join(str(p) for p in suite.ports) or "-",
+                )
+            )
+        )
+    lines = [f"port {port}: hard-coded in {where}" for port, where in proposal.ports]
+    if not proposal.plans:
+        lines.append("no GSD plans found (.planning/phases/*/*-PLAN.md): requirements are TEST-NN")
+    lines.append("next: check the requirements, then `regress doctor` and `regress run`")
+    return Group(table, Text("\n".join(lines), style="dim"))
