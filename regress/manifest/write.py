@@ -35,7 +35,13 @@ def replace_expected(path: Path, text: str, expected: Mapping[str, Sequence[str]
             raise RegressError(f"{path}: no suite '{name}' to write into")
         for key, value in suite.value:
             if key.value == "expected":
-                end = value.value[-1].end_mark.index if _is_block_list(value) else None
+                end = None
+                if _is_block_list(value):  # a comment on its last item goes with the item
+                    end = value.value[-1].end_mark.index
+                    line_end = text.find("\n", end)
+                    line_end = len(text) if line_end < 0 else line_end
+                    if text[end:line_end].strip().startswith("#"):
+                        end = line_end
                 spans.append(
                     (
                         key.start_mark.index,
