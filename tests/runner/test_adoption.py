@@ -3,6 +3,7 @@ patterns and `all`, timeouts, causes, `regress list` escaping, inventory and ini
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import sys
@@ -13,6 +14,7 @@ from typer.testing import CliRunner
 
 from regress.cli import app
 from regress.errors import RegressError
+from regress.judging.judge import judge
 from regress.judging.junit import JUnitCase
 from regress.judging.results import PassKind, SuiteStatus, TestOutcome, TestStatus
 from regress.judging.suite import PytestOutcome, judge_suite, judged
@@ -21,6 +23,8 @@ from regress.manifest.model import ALL_TESTS, is_expected
 from regress.proc import interpreter
 from regress.proc.browsers_path import BROWSERS_ENV, system_browsers
 from regress.proc.causes import call_site, innermost, known_cause, one_line
+from regress.reporting.summary import render_summary
+from tests.runner import records
 from tests.runner.real_projects import copy_real_project, regress
 
 WIDE = {"COLUMNS": "200"}
@@ -183,13 +187,38 @@ def test_a_server_taken_over_during_the_run_is_an_error(project: Path) -> None:
 # --- regress list escapes test ids -------------------------------------------------------------
 
 
-def test_list_keeps_browser_ids_in_brackets(project: Path) -> None:
-    path = manifest_at(project, PORTS_ONLY)
+WITH_SERVER = """\
+servers:
+  web:
+    command: ["{python}", "-m", "http.server", "{port}"]
+    ready: {tcp: true}
+plans:
+  - phase: 12-click
+    plan: "01"
+    title: "Click [beta]"
+    requirements: [C-01]
+    suites: [one]
+suites:
+  one:
+    requirement: C-01
+    targets: [t/test_a.py]
+    expected: ["test_x[chromium]", "test_y[chromium-100]"]
+    server: web
+    port: 6601
+"""
+
+
+@pytest.mark.parametrize("text", [WITH_SERVER, PORTS_ONLY], ids=["server", "ports-only"])
+def test_list_keeps_browser_ids_in_brackets(project: Path, text: str) -> None:
+    path = manifest_at(project, text)
     result = CliRunner().invoke(app, ["list", "--manifest", str(path)], env=WIDE)
     assert result.exit_code == 0, result.output
     assert "test_x[chromium]" in result.output
     assert "test_y[chromium-100]" in result.output
-    assert "all (at least 1)" in result.output
+    if text == PORTS_ONLY:
+        assert "all (at least 1)" in result.output
+    else:
+        assert "Click [beta]" in result.output
 
 
 # --- causes ---------------------------------------------------------------------------------
@@ -303,25 +332,30 @@ def test_sleeps():
 """
 
 
-def _slow_run(tmp_path: Path, *, timeout: int, test_timeout: int) -> dict[str, TestOutcome]:
+def _slow_run(
+    tmp_path: Path, *, timeout: int, test_timeout: int
+) -> tuple[str, dict[str, dict[str, str]]]:
+    """(the suite's status, test name -> its record) of one isolation pass."""
     (tmp_path / "tests").mkdir()
     (tmp_path / "tests" / "test_slow.py").write_text(SLOW_TESTS)
     manifest_at(tmp_path, SLOW_PROJECT.format(timeout=timeout, test_timeout=test_timeout))
     done = regress(tmp_path, "run", "--no-combined")
     assert done.returncode == 1, done.stdout + done.stderr
     record = json.loads(next((tmp_path / "reports").glob("2*/run.json")).read_text())
-    tests = record["passes"][0]["suites"][0]["tests"]
-    return {t["nodeid"].split("::")[-1]: t for t in tests}
+    suite = record["passes"][0]["suites"][0]
+    return suite["status"], {t["nodeid"].split("::")[-1]: t for t in suite["tests"]}
 
 
 def test_the_manifests_test_timeout_beats_a_longer_mark(tmp_path: Path) -> None:
-    tests = _slow_run(tmp_path, timeout=120, test_timeout=2)
+    status, tests = _slow_run(tmp_path, timeout=120, test_timeout=2)
+    assert status == "failed"  # not "timeout": pytest-timeout stopped the test, not regress
     assert tests["test_sleeps"]["status"] == "timeout"
     assert "Timeout" in tests["test_sleeps"]["message"]
 
 
 def test_a_suite_timeout_keeps_the_messages_of_tests_that_failed(tmp_path: Path) -> None:
-    tests = _slow_run(tmp_path, timeout=8, test_timeout=300)
+    status, tests = _slow_run(tmp_path, timeout=8, test_timeout=300)
+    assert status == "timeout"
     assert tests["test_fails_first"]["status"] == "failed"
     assert tests["test_fails_first"]["message"] == (
         "AssertionError: first failure kept (tests/test_slow.py:7)"
@@ -423,3 +457,25 @@ def test_init_maps_gsd_plans_and_ports(tmp_path: Path) -> None:
     again = regress(root, "init")
     assert again.returncode == 2
     assert "exists; regress init only writes a new manifest" in again.stderr
+
+
+# --- SUMMARY of a plan whose suite verifies another plan's requirement -------------------------
+
+
+def test_accomplishments_list_another_plans_requirement_the_headline_names() -> None:
+    first, second = records.PLANS
+    plans = (dataclasses.replace(first, suites=(*first.suites, "data-comparison")), second)
+    faults = {records.nodeid("data-comparison"): (TestStatus.FAILED, "AssertionError: differ")}
+    results = {
+        kind: tuple(records.suite_result(s.name, kind, faults) for s in records.SUITES)
+        for kind in PassKind
+    }
+    text = render_summary(judge(records.make_record(results, plans=plans)), records.PLAN_01)
+
+    assert "**9/10 regression tests pass in isolation and combined; REG-01 not satisfied" in text
+    accomplishments = text.split("## Accomplishments")[1].split("##")[0]
+    assert (
+        "- **REG-01** (another plan's requirement) not satisfied: `data-comparison` 3/4 tests"
+        in accomplishments
+    )
+    assert "- **NET-01** satisfied" in accomplishments
