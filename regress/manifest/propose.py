@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from regress.manifest.gsd_plans import PlanDoc
+from regress.manifest.write import yaml_item
 
 BROWSER_IDS = ("[chromium", "[firefox", "[webkit")
 PORT_PATTERNS = (
@@ -130,7 +131,7 @@ def render_manifest(
             f"    requirement: {suite.requirement}",
             f"    targets: [{suite.target}]",
             "    expected:",
-            *(f"      - {json.dumps(_short(suite, t))}" for t in suite.tests),
+            *(f"      - {yaml_item(_short(suite, t))}" for t in suite.tests),
         ]
         if suite.ports:
             where = ", ".join(sorted({f for p, f in ports if p in suite.ports}))

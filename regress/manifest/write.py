@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -15,11 +16,18 @@ import yaml
 from regress.errors import RegressError
 from regress.manifest.load import parse_manifest
 
+PLAIN_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_./-]*$")
+
+
+def yaml_item(text: str) -> str:
+    """A test id as YAML: plain when it is a bare name, else double-quoted (brackets, colons)."""
+    return text if PLAIN_RE.match(text) else json.dumps(text)
+
 
 def expected_block(ids: Sequence[str], indent: int) -> str:
-    """`expected:` followed by one double-quoted id per line (brackets in ids stay text)."""
+    """`expected:` followed by one id per line."""
     pad = " " * (indent + 2)
-    return "expected:" + "".join(f"\n{pad}- {json.dumps(test)}" for test in ids)
+    return "expected:" + "".join(f"\n{pad}- {yaml_item(test)}" for test in ids)
 
 
 def replace_expected(path: Path, text: str, expected: Mapping[str, Sequence[str]]) -> str:

@@ -401,7 +401,7 @@ def test_inventory_write_lists_collected_ids_and_keeps_comments(project: Path) -
     text = path.read_text()
     assert text == COMMENTED.replace(
         "      - test_x\n      - test_gone  # removed last week\n",
-        '      - "test_x"\n      - "test_y[1]"\n      - "test_y[100]"\n',
+        '      - test_x\n      - "test_y[1]"\n      - "test_y[100]"\n',
     )
     assert load_manifest(path).suite("one").expected[-1] == "t/test_a.py::test_y[100]"
 
