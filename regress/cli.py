@@ -12,6 +12,7 @@ from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from regress import __version__
 from regress.errors import RegressError
@@ -62,7 +63,7 @@ def _errors() -> Console:
 def _fail(exc: RegressError, debug: bool) -> NoReturn:
     if debug:
         _errors().print_exception()
-    _errors().print(f"[bold red]error:[/] {exc.message}", markup=True, soft_wrap=True)
+    _errors().print(f"[bold red]error:[/] {escape(exc.message)}", markup=True, soft_wrap=True)
     raise typer.Exit(exc.exit_code)
 
 
@@ -134,7 +135,7 @@ def run(
             record = run(request, progress)
         console.print(render_run(judge(record)))
         # one line whatever the width: the path is for copying
-        console.print(f"Report: {request.reports_dir / record.run_id}", soft_wrap=True)
+        console.print(escape(f"Report: {request.reports_dir / record.run_id}"), soft_wrap=True)
     raise typer.Exit(record.exit_code or 0)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from rich.console import Group, RenderableType
-from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -22,7 +21,7 @@ def render_selection(selection: Selection) -> RenderableType:
     parts: list[RenderableType] = []
     for plan in selection.plans:
         table = Table(
-            title=escape(f"{plan.phase} plan {plan.plan}: {plan.title}"),
+            title=Text(f"{plan.phase} plan {plan.plan}: {plan.title}"),
             title_justify="left",
             expand=False,
         )
@@ -139,7 +138,7 @@ def render_inventory(found: Sequence[SuiteInventory], *, written: bool) -> Rende
 
 def render_init(proposal: Proposal) -> RenderableType:
     """The suites `regress init` wrote, and where their ports and plans came from."""
-    table = Table(title=f"Wrote {proposal.path}", title_justify="left")
+    table = Table(title=Text(f"Wrote {proposal.path}"), title_justify="left")
     for column in ("suite", "target", "tests", "requirement", "plan", "ports"):
         table.add_column(column, overflow="fold")
     for suite in proposal.suites:

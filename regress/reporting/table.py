@@ -50,7 +50,7 @@ def render_table(judgement: Judgement) -> Table:
     """
     ran = judgement.ran
     table = Table(
-        title=f"Run {judgement.record.run_id}",
+        title=Text(f"Run {judgement.record.run_id}"),
         box=box.SIMPLE_HEAD,
         show_edge=False,
         pad_edge=False,
@@ -71,8 +71,8 @@ def render_table(judgement: Judgement) -> Table:
     for verdict in judgement.suites:
         word = verdict.word
         table.add_row(
-            verdict.requirement,
-            verdict.suite,
+            Text(verdict.requirement),
+            Text(verdict.suite),
             str(verdict.expected),
             _counts(verdict, ran, (TestStatus.PASSED,), "green", zero="red"),
             _counts(verdict, ran, _FAILED, "red", zero="dim"),
@@ -179,7 +179,9 @@ def render_integrity(judgement: Judgement) -> Table | None:
     table.add_column("Kind", no_wrap=True)
     table.add_column("Code", overflow="fold")
     for finding in record.integrity:
-        table.add_row(f"{finding.path}:{finding.line}", finding.kind, one_line(finding.text))
+        table.add_row(
+            Text(f"{finding.path}:{finding.line}"), Text(finding.kind), Text(one_line(finding.text))
+        )
     return table
 
 

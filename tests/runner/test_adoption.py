@@ -221,6 +221,14 @@ def test_list_keeps_browser_ids_in_brackets(project: Path, text: str) -> None:
         assert "Click [beta]" in result.output
 
 
+def test_error_lines_keep_brackets(project: Path) -> None:
+    text = PORTS_ONLY.replace('"test_y[chromium-100]"', '"test_x[chromium]"')
+    path = manifest_at(project, text)
+    result = CliRunner().invoke(app, ["list", "--manifest", str(path)], env=WIDE)
+    assert result.exit_code == 2
+    assert "'t/test_a.py::test_x[chromium]' is listed twice" in result.output
+
+
 # --- causes ---------------------------------------------------------------------------------
 
 
