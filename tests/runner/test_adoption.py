@@ -23,8 +23,10 @@ from regress.manifest.model import ALL_TESTS, is_expected
 from regress.proc import interpreter
 from regress.proc.browsers_path import BROWSERS_ENV, system_browsers
 from regress.proc.causes import call_site, innermost, known_cause, one_line
+from regress.proc.ports import free_port
 from regress.reporting.summary import render_summary
 from tests.runner import records
+from tests.runner.conftest import Launch
 from tests.runner.real_projects import copy_real_project, regress
 
 WIDE = {"COLUMNS": "200"}
@@ -487,3 +489,36 @@ def test_accomplishments_list_another_plans_requirement_the_headline_names() -> 
         in accomplishments
     )
     assert "- **NET-01** satisfied" in accomplishments
+
+
+# --- a suite's own ports are freed and blocked like server ports --------------------------------
+
+OWN_PORT = """\
+plans:
+  - phase: 12-own
+    plan: "01"
+    title: Own port
+    requirements: [O-01]
+    suites: [own]
+suites:
+  own:
+    requirement: O-01
+    targets: [t/test_a.py]
+    expected: [test_x]
+    ports: [{port}]
+"""
+
+
+def test_a_foreign_holder_of_a_suites_own_port_blocks_it(project: Path, launch: Launch) -> None:
+    port = free_port()
+    squatter = launch("squatter.py", str(port))
+    manifest_at(project, OWN_PORT.format(port=port))
+
+    done = regress(project, "run", "--no-combined")
+
+    assert done.returncode == 1, done.stdout + done.stderr
+    record = json.loads(next((project / "reports").glob("2*/run.json")).read_text())
+    suite = record["passes"][0]["suites"][0]
+    assert suite["status"] == "blocked"
+    assert f"port {port} held by pid {squatter.pid}" in suite["reason"]
+    assert squatter.poll() is None, "regress stopped a process it did not start"
