@@ -81,7 +81,7 @@ def test_runs_green_alone_and_combined_with_its_conftest_untouched(tmp_path: Pat
         ),
         pytest.param(
             "",
-            {"PATH": "{nobin}", "REGRESS_CHROMIUM": "/usr/bin/chromium"},
+            {"PATH": "{nobin}", "REGRESS_CHROMIUM": "{chromium}"},
             "errored alone: Missing X server or $DISPLAY",
             id="no-display",
         ),
@@ -102,7 +102,8 @@ def test_failing_variants_show_the_real_cause_in_one_line(
     lsof = shutil.which("lsof")
     assert lsof is not None
     (nobin / "lsof").symlink_to(lsof)
-    extra = {key: value.format(nobin=nobin) for key, value in env.items()}
+    chromium = shutil.which("chromium")
+    extra = {key: value.format(nobin=nobin, chromium=chromium) for key, value in env.items()}
 
     done = regress(root, "run", "--suite", "click_basic", "--no-combined", env=plain_env(**extra))
 
