@@ -150,10 +150,13 @@ def pytest_runtest_makereport(
 def _cause(
     item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException], report: pytest.TestReport
 ) -> str:
-    """The failure's cause in one line, with its call site in the test code."""
+    """The failure's cause in one line, with its call site in the test code; the output a
+    fixture captured (a server's traceback) is searched for a setup or teardown error only,
+    so a test's own assertion is never replaced by something it printed."""
     frames = [(Path(entry.path), entry.lineno + 1) for entry in excinfo.traceback]
     site = call_site(frames, Path(item.path), Path(item.config.rootpath))
-    return one_line(excinfo.value, (content for _, content in report.sections), site)
+    captured = [content for _, content in report.sections] if report.when != "call" else []
+    return one_line(excinfo.value, captured, site)
 
 
 def _emit(nodeid: str, when: str, outcome: str, message: str = "") -> None:

@@ -522,3 +522,49 @@ def test_a_foreign_holder_of_a_suites_own_port_blocks_it(project: Path, launch: 
     assert suite["status"] == "blocked"
     assert f"port {port} held by pid {squatter.pid}" in suite["reason"]
     assert squatter.poll() is None, "regress stopped a process it did not start"
+
+
+PRINTS_THEN_FAILS = """\
+import sys
+
+import pytest
+
+
+@pytest.fixture
+def broken_server():
+    print("ModuleNotFoundError: No module named 'eventlet'", file=sys.stderr)
+    raise RuntimeError("game server exited with 1")
+
+
+def test_own_assertion():
+    print("No module named 'eventlet'")
+    assert 1 == 2, "the test's own words"
+
+
+def test_setup_error(broken_server):
+    pass
+"""
+
+
+def test_a_failing_test_shows_its_own_assertion_and_a_setup_error_its_root_cause(
+    project: Path,
+) -> None:
+    (project / "t" / "test_a.py").write_text(PRINTS_THEN_FAILS)
+    manifest_at(
+        project,
+        OWN_PORT.format(port=free_port()).replace(
+            "expected: [test_x]", "expected: [test_own_assertion, test_setup_error]"
+        ),
+    )
+
+    done = regress(project, "run", "--no-combined")
+
+    assert done.returncode == 1, done.stdout + done.stderr
+    record = json.loads(next((project / "reports").glob("2*/run.json")).read_text())
+    messages = {
+        t["nodeid"].split("::")[-1]: t["message"] for t in record["passes"][0]["suites"][0]["tests"]
+    }
+    assert messages == {
+        "test_own_assertion": "AssertionError: the test's own words (t/test_a.py:14)",
+        "test_setup_error": "ModuleNotFoundError: No module named 'eventlet' (t/test_a.py:9)",
+    }
