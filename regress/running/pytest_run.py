@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from importlib.metadata import entry_points
 from pathlib import Path
 
+from regress.errors import RegressError
 from regress.judging.junit import JUnitCase, JUnitError, read_junit
 from regress.judging.suite import PytestOutcome
 from regress.proc import popen
@@ -128,15 +129,19 @@ def run_pytest(
     ledger = Ledger(context.ledger)
     # The project's fixtures may launch headed browsers: give them a display when none is set.
     headed = uses_playwright and not env.get("DISPLAY") and shutil.which("Xvfb") is not None
-    with virtual_display(
-        headed,
-        log_dir=directory,
-        ledger=ledger,
-        run_id=context.run_id,
-        token=context.token,
-        env=env,
-    ) as display:
-        env.update(display)
+    with contextlib.ExitStack() as stack:
+        try:
+            display = virtual_display(
+                headed,
+                log_dir=directory,
+                ledger=ledger,
+                run_id=context.run_id,
+                token=context.token,
+                env=env,
+            )
+            env.update(stack.enter_context(display))
+        except RegressError:
+            pass  # no display then: a headed launch fails, and its cause names the display
         started = time.monotonic()
         events, running, timed_out, child, leaked = _watch(
             command,
