@@ -44,6 +44,7 @@ class PytestOutcome:
     log_tail: tuple[str, ...] = ()  # last lines of pytest.log, for errors without JUnit
     leaked: tuple[str, ...] = ()  # processes it left behind, stopped by regress ("pid N (cmd)")
     messages: tuple[tuple[str, str], ...] = ()  # (nodeid, cause) of failures as they finished
+    foreign_ports: tuple[tuple[int, str], ...] = ()  # (port, listener the run did not start)
 
 
 @dataclass(frozen=True)
@@ -234,6 +235,17 @@ def not_run(
         artifacts=artifacts,
         ports=ports,
     )
+
+
+def port_finding(run: PytestOutcome, ports: Sequence[int], takeover: str = "") -> str:
+    """Why the suite's ports cannot be trusted: its server was replaced, or a process this
+    run did not start listened on one of them while the tests ran ("" when neither)."""
+    seen = [
+        f"{described} listened while the tests ran; it was not started by this run"
+        for port, described in run.foreign_ports
+        if port in ports
+    ]
+    return "; ".join([takeover, *seen] if takeover else seen)
 
 
 def blocked_reason(ports: tuple[PortEvent, ...]) -> str:

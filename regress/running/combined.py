@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from regress.judging.results import PassKind, SuiteResult, SuiteStatus
-from regress.judging.suite import blocked_reason, judge_suite, judged, not_run
+from regress.judging.suite import blocked_reason, judge_suite, judged, not_run, port_finding
 from regress.running.freeing import free_suite_ports
 from regress.running.pytest_run import run_pytest
 from regress.running.recorder import Recorder, now
@@ -78,6 +78,7 @@ def run_combined(setup: RunSetup, recorder: Recorder) -> None:
                         outcome,
                     ),
                     role=pytest_role(KIND, "all"),
+                    watch_ports=sorted({p for s in running for p in s.ports}),
                 )
         except (Interrupted, KeyboardInterrupt):
             for suite in (s for s in runnable if not recorder.has(s.name)):
@@ -121,7 +122,7 @@ def run_combined(setup: RunSetup, recorder: Recorder) -> None:
                     ready_seconds=servers.ready_seconds(suite.name),
                     teardown_seconds=servers.teardowns.get(suite.name),
                     leaks=servers.leaks.get(suite.name, ()),
-                    takeover=servers.takeovers.get(suite.name, ""),
+                    takeover=port_finding(run, suite.ports, servers.takeovers.get(suite.name, "")),
                 ),
             )
         recorder.order([s.name for s in suites])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from regress.judging.results import PassKind, SuiteResult, SuiteStatus
-from regress.judging.suite import blocked_reason, judge_suite, judged, not_run
+from regress.judging.suite import blocked_reason, judge_suite, judged, not_run, port_finding
 from regress.manifest.model import Suite
 from regress.running.freeing import free_suite_ports
 from regress.running.pytest_run import run_pytest
@@ -58,6 +58,7 @@ def _suite(setup: RunSetup, recorder: Recorder, suite: Suite) -> SuiteResult:
                         KIND, suite.name, nodeid, outcome
                     ),
                     role=pytest_role(KIND, suite.name),
+                    watch_ports=suite.ports,
                 )
     except (Interrupted, KeyboardInterrupt):
         recorder.add(
@@ -105,7 +106,7 @@ def _suite(setup: RunSetup, recorder: Recorder, suite: Suite) -> SuiteResult:
             ready_seconds=servers.ready_seconds(suite.name),
             teardown_seconds=servers.teardowns.get(suite.name),
             leaks=run.leaked + servers.leaks.get(suite.name, ()),
-            takeover=servers.takeovers.get(suite.name, ""),
+            takeover=port_finding(run, suite.ports, servers.takeovers.get(suite.name, "")),
         ),
     )
 

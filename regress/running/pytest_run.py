@@ -22,6 +22,7 @@ from regress.proc.browsers_path import system_browsers
 from regress.proc.display import virtual_display
 from regress.proc.interpreter import with_interpreter
 from regress.proc.ledger import ROLE_ENV, Ledger
+from regress.proc.ports import listeners
 from regress.proc.server import log_tail
 from regress.proc.sweep import stop_leftovers
 from regress.running.context import CONTEXT_ENV, TOKEN_ENV, RunContext, write_context
@@ -29,6 +30,7 @@ from regress.running.context import CONTEXT_ENV, TOKEN_ENV, RunContext, write_co
 POLL_SECONDS = 0.1
 PLUGIN = "regress.running.plugin"
 BROWSERS_DIR = "browsers"  # Playwright browsers folder of one pytest process
+WATCH_SECONDS = 2.0  # how often the ports are looked at while pytest runs
 
 
 @dataclass(frozen=True)
@@ -90,8 +92,10 @@ def run_pytest(
     options: PytestOptions,
     on_event: Callable[[str, str], None],
     role: str,
+    watch_ports: Sequence[int] = (),
 ) -> PytestOutcome:
-    """Run pytest on targets with the context, streaming (nodeid, outcome) events.
+    """Run pytest on targets with the context, streaming (nodeid, outcome) events, and
+    watching watch_ports for listeners this run did not start.
 
     The process is recorded in the ledger while it runs; afterwards every process it left
     behind (its group, and whatever carries the run token and its role) is stopped and named
@@ -127,6 +131,7 @@ def run_pytest(
     if uses_playwright:
         env.update(system_browsers(directory / BROWSERS_DIR, env).env)
     ledger = Ledger(context.ledger)
+    foreign: dict[int, str] = {}  # port -> a listener this run did not start, seen while running
     # The project's fixtures may launch headed browsers: give them a display when none is set.
     headed = uses_playwright and not env.get("DISPLAY") and shutil.which("Xvfb") is not None
     with contextlib.ExitStack() as stack:
@@ -153,6 +158,7 @@ def run_pytest(
             timeout=timeout,
             on_event=on_event,
             role=role,
+            look=lambda: _look(watch_ports, ledger, foreign),
         )
         duration = time.monotonic() - started
     cases: tuple[JUnitCase, ...] = ()
@@ -171,6 +177,7 @@ def run_pytest(
         junit_error=junit_error,
         events=tuple((nodeid, outcome) for nodeid, outcome, _ in events),
         messages=tuple((nodeid, message) for nodeid, _, message in events if message),
+        foreign_ports=tuple(sorted(foreign.items())),
         running=running if timed_out else "",
         log_tail=log_tail(log, lines=15) if junit_error else (),
         leaked=leaked,
@@ -188,6 +195,7 @@ def _watch(
     timeout: float,
     on_event: Callable[[str, str], None],
     role: str,
+    look: Callable[[], None],
 ) -> tuple[list[tuple[str, str, str]], str, bool, popen.Child, tuple[str, ...]]:
     """Start pytest, stream its events until it ends or the deadline kills it, stop what it
     left behind; (events, test in flight, timed out, child, leftovers)."""
@@ -205,10 +213,14 @@ def _watch(
     events: list[tuple[str, str, str]] = []
     running = ""
     timed_out = False
+    looked = 0.0
     try:
         offset = 0
         while child.poll() is None:
             offset, running = _drain(events_path, offset, events, running, on_event)
+            if time.monotonic() - looked > WATCH_SECONDS:
+                look()
+                looked = time.monotonic()
             if time.monotonic() - started > timeout:
                 timed_out = True
                 popen.kill_tree(child)
@@ -221,6 +233,19 @@ def _watch(
         leaked = stop_leftovers(child, context.token, role)
         ledger.forget(child.pid)
     return events, running, timed_out, child, leaked
+
+
+def _look(ports: Sequence[int], ledger: Ledger, foreign: dict[int, str]) -> None:
+    """Note listeners on ports that neither this run nor a dead one of it started."""
+    if not ports:
+        return
+    try:
+        holders = listeners(ports, ledger=ledger)
+    except RegressError:
+        return  # sockets not listable: nothing to say
+    for holder in holders:
+        if not holder.ours or holder.live_run:
+            foreign.setdefault(holder.port, holder.describe())
 
 
 def _drain(

@@ -4,7 +4,6 @@ patterns and `all`, timeouts, causes, `regress list` escaping, inventory and ini
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
 import sys
 from pathlib import Path
@@ -23,11 +22,8 @@ from regress.manifest.model import ALL_TESTS, is_expected
 from regress.proc import interpreter
 from regress.proc.browsers_path import BROWSERS_ENV, system_browsers
 from regress.proc.causes import call_site, innermost, known_cause, one_line
-from regress.proc.ports import free_port
 from regress.reporting.summary import render_summary
 from tests.runner import records
-from tests.runner.conftest import Launch
-from tests.runner.real_projects import copy_real_project, regress
 
 WIDE = {"COLUMNS": "200"}
 
@@ -309,166 +305,6 @@ def test_browsers_folder_points_playwright_at_the_system_chromium(
     assert not (tmp_path / "other").exists()
 
 
-# --- timeouts -----------------------------------------------------------------------------------
-
-SLOW_PROJECT = """\
-plans:
-  - phase: 12-slow
-    plan: "01"
-    title: Slow
-    requirements: [S-01]
-    suites: [slow]
-suites:
-  slow:
-    requirement: S-01
-    targets: [tests/test_slow.py]
-    expected: [test_fails_first, test_sleeps]
-    timeout: {timeout}
-    test_timeout: {test_timeout}
-"""
-SLOW_TESTS = """\
-import time
-
-import pytest
-
-
-def test_fails_first():
-    assert 1 == 2, "first failure kept"
-
-
-@pytest.mark.timeout(300)
-def test_sleeps():
-    time.sleep(60)
-"""
-
-
-def _slow_run(
-    tmp_path: Path, *, timeout: int, test_timeout: int
-) -> tuple[str, dict[str, dict[str, str]]]:
-    """(the suite's status, test name -> its record) of one isolation pass."""
-    (tmp_path / "tests").mkdir()
-    (tmp_path / "tests" / "test_slow.py").write_text(SLOW_TESTS)
-    manifest_at(tmp_path, SLOW_PROJECT.format(timeout=timeout, test_timeout=test_timeout))
-    done = regress(tmp_path, "run", "--no-combined")
-    assert done.returncode == 1, done.stdout + done.stderr
-    record = json.loads(next((tmp_path / "reports").glob("2*/run.json")).read_text())
-    suite = record["passes"][0]["suites"][0]
-    return suite["status"], {t["nodeid"].split("::")[-1]: t for t in suite["tests"]}
-
-
-def test_the_manifests_test_timeout_beats_a_longer_mark(tmp_path: Path) -> None:
-    status, tests = _slow_run(tmp_path, timeout=120, test_timeout=2)
-    assert status == "failed"  # not "timeout": pytest-timeout stopped the test, not regress
-    assert tests["test_sleeps"]["status"] == "timeout"
-    assert "Timeout" in tests["test_sleeps"]["message"]
-
-
-def test_a_suite_timeout_keeps_the_messages_of_tests_that_failed(tmp_path: Path) -> None:
-    status, tests = _slow_run(tmp_path, timeout=8, test_timeout=300)
-    assert status == "timeout"
-    assert tests["test_fails_first"]["status"] == "failed"
-    assert tests["test_fails_first"]["message"] == (
-        "AssertionError: first failure kept (tests/test_slow.py:7)"
-    )
-    assert tests["test_sleeps"]["status"] == "timeout"
-
-
-# --- inventory and init ------------------------------------------------------------------------
-
-COMMENTED = """\
-# my comment at the top
-plans:
-  - phase: 12-click
-    plan: "01"
-    title: Click
-    requirements: [C-01]
-    suites: [one]
-suites:
-  one:
-    requirement: C-01  # why this suite exists
-    targets: [t/test_a.py]
-    expected:
-      - test_x
-      - test_gone  # removed last week
-    ports: [5702]  # the conftest's server
-"""
-
-
-def test_inventory_write_lists_collected_ids_and_keeps_comments(project: Path) -> None:
-    (project / "t" / "test_a.py").write_text(
-        "import pytest\n\n\ndef test_x():\n    pass\n\n\n"
-        "@pytest.mark.parametrize('n', [1, 100])\ndef test_y(n):\n    pass\n"
-    )
-    path = manifest_at(project, COMMENTED)
-    shown = regress(project, "inventory")
-    assert shown.returncode == 0, shown.stdout + shown.stderr
-    assert "t/test_a.py::test_gone" in shown.stdout  # expected, not collected
-    assert "t/test_a.py::test_y[100]" in shown.stdout  # collected, not expected
-
-    written = regress(project, "inventory", "--write")
-
-    assert written.returncode == 0, written.stdout + written.stderr
-    text = path.read_text()
-    assert text == COMMENTED.replace(
-        "      - test_x\n      - test_gone  # removed last week\n",
-        '      - test_x\n      - "test_y[1]"\n      - "test_y[100]"\n',
-    )
-    assert load_manifest(path).suite("one").expected[-1] == "t/test_a.py::test_y[100]"
-
-
-PLAN_MD = """\
----
-phase: 12-click-game
-plan: 01
-type: execute
-must_haves:
-  artifacts:
-    - path: "tests/e2e/test_click_basic.py"
-      provides: "Basic click test"
-    - path: "tests/e2e/test_click_many.py"
-      provides: "Many clicks test (2 tests)"
-    - path: "tests/fixtures/click_game_server.py"
-      provides: "The game server"
----
-
-<objective>
-Validate the click game end to end.
-
-Purpose: CLICK-01 (basic click) and CLICK-02 (many clicks) pass in the browser.
-</objective>
-"""
-
-
-def test_init_maps_gsd_plans_and_ports(tmp_path: Path) -> None:
-    root, ports = copy_real_project(tmp_path)
-    (root / "suites.yaml").unlink()
-    plans = root / ".planning" / "phases" / "12-click-game"
-    plans.mkdir(parents=True)
-    (plans / "12-01-PLAN.md").write_text(PLAN_MD)
-
-    done = regress(root, "init")
-
-    assert done.returncode == 0, done.stdout + done.stderr
-    manifest = load_manifest(root / "suites.yaml")
-    assert [(s.name, s.requirement) for s in manifest.suites] == [
-        ("click_basic", "CLICK-01"),
-        ("click_many", "CLICK-02"),
-        ("fresh_server", "TEST-01"),
-        ("unit", "TEST-02"),
-    ]
-    assert manifest.suite("click_many").ports == tuple(sorted(ports.values()))
-    assert manifest.suite("unit").ports == ()
-    assert [(p.key, p.requirements) for p in manifest.plans] == [
-        ("12-click-game/01", ("CLICK-01", "CLICK-02")),
-        ("00-regression/01", ("TEST-01", "TEST-02")),
-    ]
-    assert "# the tests start their own server on these ports" in (root / "suites.yaml").read_text()
-
-    again = regress(root, "init")
-    assert again.returncode == 2
-    assert "exists; regress init only writes a new manifest" in again.stderr
-
-
 # --- SUMMARY of a plan whose suite verifies another plan's requirement -------------------------
 
 
@@ -489,82 +325,3 @@ def test_accomplishments_list_another_plans_requirement_the_headline_names() -> 
         in accomplishments
     )
     assert "- **NET-01** satisfied" in accomplishments
-
-
-# --- a suite's own ports are freed and blocked like server ports --------------------------------
-
-OWN_PORT = """\
-plans:
-  - phase: 12-own
-    plan: "01"
-    title: Own port
-    requirements: [O-01]
-    suites: [own]
-suites:
-  own:
-    requirement: O-01
-    targets: [t/test_a.py]
-    expected: [test_x]
-    ports: [{port}]
-"""
-
-
-def test_a_foreign_holder_of_a_suites_own_port_blocks_it(project: Path, launch: Launch) -> None:
-    port = free_port()
-    squatter = launch("squatter.py", str(port))
-    manifest_at(project, OWN_PORT.format(port=port))
-
-    done = regress(project, "run", "--no-combined")
-
-    assert done.returncode == 1, done.stdout + done.stderr
-    record = json.loads(next((project / "reports").glob("2*/run.json")).read_text())
-    suite = record["passes"][0]["suites"][0]
-    assert suite["status"] == "blocked"
-    assert f"port {port} held by pid {squatter.pid}" in suite["reason"]
-    assert squatter.poll() is None, "regress stopped a process it did not start"
-
-
-PRINTS_THEN_FAILS = """\
-import sys
-
-import pytest
-
-
-@pytest.fixture
-def broken_server():
-    print("ModuleNotFoundError: No module named 'eventlet'", file=sys.stderr)
-    raise RuntimeError("game server exited with 1")
-
-
-def test_own_assertion():
-    print("No module named 'eventlet'")
-    assert 1 == 2, "the test's own words"
-
-
-def test_setup_error(broken_server):
-    pass
-"""
-
-
-def test_a_failing_test_shows_its_own_assertion_and_a_setup_error_its_root_cause(
-    project: Path,
-) -> None:
-    (project / "t" / "test_a.py").write_text(PRINTS_THEN_FAILS)
-    manifest_at(
-        project,
-        OWN_PORT.format(port=free_port()).replace(
-            "expected: [test_x]", "expected: [test_own_assertion, test_setup_error]"
-        ),
-    )
-
-    done = regress(project, "run", "--no-combined")
-
-    assert done.returncode == 1, done.stdout + done.stderr
-    record = json.loads(next((project / "reports").glob("2*/run.json")).read_text())
-    messages = {
-        t["nodeid"].split("::")[-1]: t["message"] for t in record["passes"][0]["suites"][0]["tests"]
-    }
-    assert messages == {
-        "test_own_assertion": "AssertionError: the test's own words (t/test_a.py:14)",
-        "test_setup_error": "ModuleNotFoundError: No module named 'eventlet' (t/test_a.py:9)",
-    }
