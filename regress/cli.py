@@ -508,6 +508,38 @@ def list_(
 
 
 @app.command()
+def init(
+    manifest: ManifestOpt = Path(DEFAULT_MANIFEST),
+    debug: DebugOpt = False,
+) -> None:
+    """Write a first manifest: suites from the collected tests, ports from the conftests,
+    plans and requirements from .planning/phases/*/*-PLAN.md."""
+    from regress.commands.init import init as propose  # noqa: PLC0415
+    from regress.reporting.listing import render_init  # noqa: PLC0415
+
+    with _user_errors(debug):
+        _console().print(render_init(propose(manifest)))
+
+
+@app.command()
+def inventory(
+    manifest: ManifestOpt = Path(DEFAULT_MANIFEST),
+    suite: SuiteOpt = None,
+    write: Annotated[
+        bool, typer.Option("--write", help="Write the collected ids as the suites' expected.")
+    ] = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Collect each suite's tests with pytest and compare them with its expected tests."""
+    from regress.commands.inventory import inventory as collect  # noqa: PLC0415
+    from regress.reporting.listing import render_inventory  # noqa: PLC0415
+
+    with _user_errors(debug):
+        found = collect(manifest, suite or (), write=write)
+        _console().print(render_inventory(found, written=write))
+
+
+@app.command()
 def ports(
     manifest: ManifestOpt = Path(DEFAULT_MANIFEST),
     reports: ReportsOpt = None,

@@ -14,5 +14,8 @@ def port_holders(manifest: Path, reports: Path | None) -> tuple[dict[int, str], 
     """(port -> suite, the listeners on those ports)."""
     loaded = load_manifest(manifest)
     ledger = Ledger.in_reports(reports_folder(reports, manifest))
-    wanted = {s.port: s.name for s in loaded.suites}
+    wanted: dict[int, str] = {}
+    for suite in loaded.suites:
+        for port in suite.ports:
+            wanted[port] = f"{wanted[port]}, {suite.name}" if port in wanted else suite.name
     return wanted, listeners(sorted(wanted), ledger=ledger)

@@ -32,6 +32,7 @@ from regress.judging.verdicts import (
     Word,
 )
 from regress.judging.wording import one_line
+from regress.manifest.model import is_expected, is_pattern
 
 _WORDS = {
     TestStatus.PASSED: "passed",
@@ -122,7 +123,7 @@ def _suite(
         PassKind.ISOLATION: {t.nodeid: t for t in isolation.tests} if isolation else {},
         PassKind.COMBINED: {t.nodeid: t for t in combined.tests} if combined else {},
     }
-    nodeids = list(info.expected)
+    nodeids = [n for n in info.expected if not is_pattern(n)]
     for outcomes in by_pass.values():
         nodeids += [nodeid for nodeid in outcomes if nodeid not in nodeids]
     tests = tuple(
@@ -140,7 +141,7 @@ def _suite(
         bool(ran)
         and len(results) == len(ran)
         and all(r.status is SuiteStatus.PASSED for r in results)
-        and all(all(_ok(by_pass[kind].get(nodeid)) for kind in ran) for nodeid in info.expected)
+        and all(all(_ok(by_pass[kind].get(t.nodeid)) for kind in ran) for t in tests if t.expected)
         and not any(t.status is TestStatus.UNEXPECTED for r in results for t in r.tests)
         and not record.interrupted
     )
@@ -152,7 +153,7 @@ def _suite(
     base = SuiteVerdict(
         suite=info.name,
         requirement=info.requirement,
-        expected=len(info.expected),
+        expected=sum(1 for t in tests if t.expected),
         isolation=isolation,
         combined=combined,
         tests=tests,
@@ -185,7 +186,8 @@ def _test(
         isolation=isolation,
         combined=combined,
         comparison=compare(isolation, combined),
-        expected=nodeid in info.expected,
+        expected=is_expected(nodeid, info.expected)
+        or any(o is not None and o.status is TestStatus.MISSING for o in outcomes.values()),
         passed=bool(ran) and all(_ok(outcomes[kind]) for kind in ran),
     )
 

@@ -10,6 +10,8 @@ from regress.judging.results import TestOutcome, TestStatus
 
 NODEID_PROPERTY = "regress_nodeid"
 SUITE_PROPERTY = "regress_suite"
+CAUSE_PROPERTY = "regress_cause"  # the failure's cause in one line, by the regress plugin
+TIMEOUT_PROPERTY = "regress_timeout"  # the per-test timeout that applied, and why
 MAX_DETAILS = 4000
 
 
@@ -46,6 +48,8 @@ def _case(case: ET.Element) -> JUnitCase:
     }
     nodeid = props.get(NODEID_PROPERTY) or _fallback_nodeid(case)
     status, message, details = _status(case)
+    if status in (TestStatus.FAILED, TestStatus.ERROR) and props.get(CAUSE_PROPERTY):
+        message = props[CAUSE_PROPERTY]
     return JUnitCase(
         suite=props.get(SUITE_PROPERTY, ""),
         outcome=TestOutcome(

@@ -246,6 +246,7 @@ class RunRecord:
     groups: tuple[tuple[str, ...], ...] = ()  # merged runs: suites of each combined process
     jobs: int = 1  # suites at a time in the isolation pass (--jobs); they shared the CPU
     machine: tuple[tuple[str, str], ...] = ()  # cpu count, python, platform (no hostname)
+    interpreter: str = ""  # the Python that ran pytest and the servers, first on their PATH
     schema: int = field(default=SCHEMA_VERSION)
 
     def pass_of(self, kind: PassKind) -> PassResult | None:

@@ -16,7 +16,7 @@ from regress.judging.results import (
     TestOutcome,
     TestStatus,
 )
-from regress.manifest.model import Suite
+from regress.manifest.model import Suite, is_expected, is_pattern, pattern_matches
 
 PYTEST_EXIT = {
     0: "all tests passed",
@@ -61,6 +61,8 @@ class PytestOutcome:
     deselected: tuple[str, ...] = ()  # node ids left out by -k, --test or --last-failed
     error_line: str = ""  # pytest's own error line when it stopped before running tests
     timings: tuple[TestTiming, ...] = ()  # per test, in the order they began
+    messages: tuple[tuple[str, str], ...] = ()  # (nodeid, cause) of failures as they finished
+    foreign_ports: tuple[tuple[int, str], ...] = ()  # (port, listener the run did not start)
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,7 @@ def judge_suite(
     expected: Sequence[str],
     *,
     only_suite: bool,
+    min_tests: int = 0,
 ) -> SuiteJudgement:
     """Trust the JUnit report, fall back to the exit code; expected vs collected.
 
@@ -88,11 +91,18 @@ def judge_suite(
         owns: whether a node id falls under the suite's targets.
         expected: the suite's expected node ids.
         only_suite: the process ran this suite alone (unattributed cases are its own).
+        min_tests: how many tests the patterns among expected must match together.
     """
+    exact = [n for n in expected if not is_pattern(n)]
     if run.timed_out:
         done = {nodeid: outcome for nodeid, outcome in run.events if owns(nodeid)}
+        said = dict(run.messages)
         timed = tuple(
-            TestOutcome(nodeid, _event_status(done[nodeid]), message="finished before the timeout")
+            TestOutcome(
+                nodeid,
+                _event_status(done[nodeid]),
+                message=said.get(nodeid, "finished before the timeout"),
+            )
             if nodeid in done
             else TestOutcome(nodeid, TestStatus.DESELECTED, message=DESELECTED)
             if nodeid in run.deselected
@@ -101,7 +111,10 @@ def judge_suite(
                 TestStatus.TIMEOUT if nodeid == run.running else TestStatus.NOT_RUN,
                 message="running when the suite timed out" if nodeid == run.running else "",
             )
-            for nodeid in expected
+            for nodeid in [
+                *exact,
+                *(n for n in done if n not in exact and is_expected(n, expected)),
+            ]
         )
         return SuiteJudgement(
             SuiteStatus.TIMEOUT, timed, "suite timeout: pytest was killed with its process tree"
@@ -111,7 +124,7 @@ def judge_suite(
         meaning = PYTEST_EXIT.get(run.exit_code or 0, "unknown")
         return SuiteJudgement(
             SuiteStatus.ERROR,
-            tuple(TestOutcome(n, TestStatus.NOT_RUN, message=run.error_line) for n in expected),
+            tuple(TestOutcome(n, TestStatus.NOT_RUN, message=run.error_line) for n in exact),
             f"{run.error_line}\npytest exited with {run.exit_code} ({meaning}); see pytest.log",
         )
     if run.junit_error:
@@ -119,7 +132,7 @@ def judge_suite(
         tail = "\n".join(run.log_tail)
         return SuiteJudgement(
             SuiteStatus.ERROR,
-            tuple(TestOutcome(n, TestStatus.NOT_RUN, message=reason) for n in expected),
+            tuple(TestOutcome(n, TestStatus.NOT_RUN, message=reason) for n in exact),
             f"{reason}\n{tail}" if tail else reason,
         )
     mine = [
@@ -136,10 +149,12 @@ def judge_suite(
             if n in deselected
             else TestOutcome(n, TestStatus.MISSING, message="expected, not collected")
         )
-        for n in expected
+        for n in exact
     ]
+    tests += [o for o in mine if o.nodeid not in exact and is_expected(o.nodeid, expected)]
+    tests += _short_patterns(expected, collected, min_tests)
     for outcome in mine:
-        if outcome.nodeid not in expected:
+        if not is_expected(outcome.nodeid, expected):
             tests.append(
                 TestOutcome(
                     outcome.nodeid,
@@ -164,6 +179,29 @@ def judge_suite(
     return SuiteJudgement(status, tuple(tests), reason)
 
 
+def _short_patterns(
+    expected: Sequence[str], collected: dict[str, TestOutcome], min_tests: int
+) -> list[TestOutcome]:
+    """A MISSING entry per pattern that matched nothing, and one for the patterns together
+    when they matched fewer than min_tests."""
+    patterns = [p for p in expected if is_pattern(p)]
+    short = [
+        TestOutcome(p, TestStatus.MISSING, message="expected pattern matched no collected test")
+        for p in patterns
+        if not any(pattern_matches(p, n) for n in collected)
+    ]
+    matched = sum(1 for n in collected if any(pattern_matches(p, n) for p in patterns))
+    if patterns and not short and matched < min_tests:
+        short.append(
+            TestOutcome(
+                " | ".join(patterns),
+                TestStatus.MISSING,
+                message=f"expected at least {min_tests} tests, {matched} collected",
+            )
+        )
+    return short
+
+
 def judged(
     suite: Suite,
     kind: PassKind,
@@ -177,17 +215,23 @@ def judged(
     ready_seconds: float | None,
     teardown_seconds: float | None,
     leaks: tuple[str, ...] = (),
+    takeover: str = "",
 ) -> SuiteResult:
-    """A suite's result in one pass from what its pytest process reported."""
+    """A suite's result in one pass from what its pytest process reported; a server taken
+    over during the run makes it an error, whatever the tests said."""
+    status, reason = judgement.status, judgement.reason
+    if takeover:
+        status = SuiteStatus.ERROR
+        reason = f"{takeover}; {reason}" if reason else takeover
     return SuiteResult(
         suite=suite.name,
         requirement=suite.requirement,
         kind=kind,
-        status=judgement.status,
+        status=status,
         tests=judgement.tests,
         started=started,
         duration=duration,
-        reason=judgement.reason,
+        reason=reason,
         exit_code=exit_code,
         artifacts=artifacts,
         ports=ports,
@@ -217,6 +261,7 @@ def not_run(
         tests=tuple(
             TestOutcome(n, TestStatus.NOT_RUN, message=reason.splitlines()[0])
             for n in suite.expected
+            if not is_pattern(n)
         ),
         started=started,
         duration=time.monotonic() - clock,
@@ -224,6 +269,17 @@ def not_run(
         artifacts=artifacts,
         ports=ports,
     )
+
+
+def port_finding(run: PytestOutcome, ports: Sequence[int], takeover: str = "") -> str:
+    """Why the suite's ports cannot be trusted: its server was replaced, or a process this
+    run did not start listened on one of them while the tests ran ("" when neither)."""
+    seen = [
+        f"{described} listened while the tests ran; it was not started by this run"
+        for port, described in run.foreign_ports
+        if port in ports
+    ]
+    return "; ".join([takeover, *seen] if takeover else seen)
 
 
 def blocked_reason(ports: tuple[PortEvent, ...]) -> str:

@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import TypeVar
 
 from regress.errors import RegressError
-from regress.manifest.model import Manifest, Plan, ReadyCheck, ReadyKind, Scope, ServerSpec, Suite
+from regress.manifest.model import Manifest, Plan, ReadyCheck, ReadyKind, ServerSpec, Suite
 from regress.manifest.mutations import parse_mutations
+from regress.manifest.suite_load import check_ports, load_suite
 from regress.manifest.yaml_source import Node, Reader, compose
 
 TOP_KEYS = ("version", "root", "parity", "keep", "servers", "plans", "suites", "mutations")
@@ -21,22 +22,21 @@ PARITY_KEYS = ("exclude",)
 SERVER_KEYS = ("command", "port", "ready", "env", "cwd", "grace")
 READY_KEYS = ("http", "tcp", "timeout")
 PLAN_KEYS = ("phase", "plan", "title", "subsystem", "tags", "requirements", "suites")
-SUITE_KEYS = (
-    "requirement",
-    "targets",
-    "expected",
-    "server",
-    "port",
-    "scope",
-    "params",
-    "timeout",
-    "test_timeout",
-)
 PLACEHOLDERS = ("python", "port", "host", "data_dir", "suite_dir")
 URL_PLACEHOLDERS = ("host", "port")
 # Folders and files of a pass (combined/<suite>/ sits beside them) and of the reports folder.
 RESERVED_NAMES = frozenset(
-    {"pytest.log", "junit.xml", "context.json", "events.jsonl", "playwright", "latest", "LATEST"}
+    {
+        "pytest.log",
+        "junit.xml",
+        "context.json",
+        "events.jsonl",
+        "playwright",
+        "browsers",
+        "xvfb.log",
+        "latest",
+        "LATEST",
+    }
 )
 PLAN_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
@@ -80,12 +80,16 @@ def parse_manifest(path: Path, text: str) -> Manifest:
     if "keep" in top:  # `regress prune` and every finished `regress run` keep the newest N runs
         keep = int(reader.number(top["keep"], "keep", integer=True))
 
-    servers = _named(reader, top, "servers", root_node, lambda n, v: _server(reader, root, n, v))
+    servers = (
+        _named(reader, top, "servers", root_node, lambda n, v: _server(reader, root, n, v))
+        if "servers" in top  # optional: suites may use only their tests' own servers ('ports')
+        else {}
+    )
     suites = _named(
-        reader, top, "suites", root_node, lambda n, v: _suite(reader, root, n, v, servers)
+        reader, top, "suites", root_node, lambda n, v: load_suite(reader, root, n, v, servers)
     )
     plans = _plans(reader, top, root_node, suites)
-    _check_ports(reader, suites)
+    check_ports(reader, suites)
     built = {name: suite for name, (suite, _) in suites.items()}
     mutations = parse_mutations(reader, top.get("mutations"), path.parent.resolve(), built)
     return Manifest(
@@ -211,98 +215,6 @@ def _check_program(reader: Reader, node: Node, where: str, program: str, cwd: Pa
         )
 
 
-def _suite(
-    reader: Reader,
-    root: Path,
-    name: str,
-    node: Node,
-    servers: dict[str, tuple[ServerSpec, Node]],
-) -> Suite:
-    where = f"suite '{name}'"
-    fields = reader.mapping(node, where, SUITE_KEYS)
-    targets_node = reader.required(fields, "targets", where, node)
-    targets = reader.texts(targets_node, f"{where}.targets")
-    for target in targets:
-        file_part = target.split("::", 1)[0]
-        if not (root / file_part).exists():
-            raise reader.fail(
-                targets_node, f"{where}.targets", f"'{file_part}' does not exist under {root}"
-            )
-    expected_node = reader.required(fields, "expected", where, node)
-    expected = tuple(
-        _expand_expected(reader, expected_node, where, targets, item)
-        for item in reader.texts(expected_node, f"{where}.expected")
-    )
-    if len(set(expected)) != len(expected):
-        duplicate = next(e for e in expected if expected.count(e) > 1)
-        raise reader.fail(expected_node, f"{where}.expected", f"'{duplicate}' is listed twice")
-    server_node = reader.required(fields, "server", where, node)
-    server_name = reader.text(server_node, f"{where}.server")
-    if server_name not in servers:
-        raise reader.fail(
-            server_node,
-            f"{where}.server",
-            f"no server named '{server_name}' (defined: {', '.join(servers) or 'none'})",
-        )
-    spec = servers[server_name][0]
-    if "port" in fields:
-        port = reader.port(fields["port"], f"{where}.port")
-    elif spec.port:
-        port = spec.port
-    else:
-        raise reader.fail(
-            node, where, f"missing 'port' (server '{server_name}' has no default port)"
-        )
-    scope_text = reader.text(fields["scope"], f"{where}.scope") if "scope" in fields else "suite"
-    try:
-        scope = Scope(scope_text)
-    except ValueError:
-        raise reader.fail(fields["scope"], f"{where}.scope", "expected 'suite' or 'test'") from None
-    timeout = (
-        reader.number(fields["timeout"], f"{where}.timeout") if "timeout" in fields else 1800.0
-    )
-    test_timeout = (
-        reader.number(fields["test_timeout"], f"{where}.test_timeout")
-        if "test_timeout" in fields
-        else 600.0
-    )
-    return Suite(
-        name=name,
-        requirement=reader.text(
-            reader.required(fields, "requirement", where, node), f"{where}.requirement"
-        ),
-        targets=targets,
-        expected=expected,
-        server=spec,
-        port=port,
-        scope=scope,
-        params=reader.scalars(fields["params"], f"{where}.params") if "params" in fields else (),
-        timeout=timeout,
-        test_timeout=test_timeout,
-    )
-
-
-def _expand_expected(
-    reader: Reader, node: Node, where: str, targets: tuple[str, ...], item: str
-) -> str:
-    """A bare test name is relative to the suite's only target file."""
-    if "::" in item:
-        file_part = item.split("::", 1)[0]
-        if not any(t.split("::", 1)[0] == file_part for t in targets):
-            raise reader.fail(
-                node, f"{where}.expected", f"'{item}' is not under the suite's targets"
-            )
-        return item
-    files = {t.split("::", 1)[0] for t in targets}
-    if len(files) != 1:
-        raise reader.fail(
-            node,
-            f"{where}.expected",
-            f"'{item}': write the full node id 'path::name' (several targets)",
-        )
-    return f"{files.pop()}::{item}"
-
-
 def _plans(
     reader: Reader, top: dict[str, Node], root_node: Node, suites: dict[str, tuple[Suite, Node]]
 ) -> tuple[Plan, ...]:
@@ -371,17 +283,3 @@ def _plans(
                 node, f"suite '{name}'", "is not listed by any plan; add it to a plan's suites"
             )
     return tuple(plans)
-
-
-def _check_ports(reader: Reader, suites: dict[str, tuple[Suite, Node]]) -> None:
-    """Every suite's server is up during the combined pass, so ports must differ."""
-    owner: dict[int, str] = {}
-    for name, (suite, node) in suites.items():
-        if suite.port in owner:
-            raise reader.fail(
-                node,
-                f"suite '{name}'.port",
-                f"port {suite.port} is also used by suite '{owner[suite.port]}'; "
-                "suites run together in the combined pass, give each its own port",
-            )
-        owner[suite.port] = name

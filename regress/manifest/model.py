@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import enum
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
+
+ALL_TESTS = "*"  # `expected: all`: every test collected under the suite's targets
 
 
 class ReadyKind(enum.Enum):
@@ -52,12 +57,25 @@ class Suite:
     requirement: str
     targets: tuple[str, ...]
     expected: tuple[str, ...]  # pytest node ids, relative to the project root
-    server: ServerSpec
-    port: int
+    server: ServerSpec | None  # None: the project's own fixtures start what the tests need
+    port: int  # the regress server's port (0 without one)
     scope: Scope
     params: tuple[tuple[str, str], ...]
     timeout: float
     test_timeout: float
+    own_ports: tuple[int, ...] = ()  # ports the project's own fixtures listen on
+    min_tests: int = 0  # with patterns (`expected: all` is "*"): at least this many collected
+
+    @property
+    def ports(self) -> tuple[int, ...]:
+        """Every port the suite needs free: its server's, then its fixtures' own."""
+        head = (self.port,) if self.server is not None else ()
+        return head + tuple(p for p in self.own_ports if p not in head)
+
+    @property
+    def grace(self) -> float:
+        """Seconds between SIGTERM and SIGKILL for what holds the suite's ports."""
+        return self.server.grace if self.server is not None else 5.0
 
     @property
     def param_dict(self) -> dict[str, str]:
@@ -121,3 +139,27 @@ class Manifest:
     def plans_of(self, suite: Suite) -> tuple[Plan, ...]:
         """The plans that list a suite (a regression suite may serve several plans)."""
         return tuple(plan for plan in self.plans if suite.name in plan.suites)
+
+
+def is_pattern(expected: str) -> bool:
+    """Whether an expected entry is a pattern ('*' and '?'; brackets are literal, as in
+    parametrised ids like test_x[chromium-100])."""
+    return "*" in expected or "?" in expected
+
+
+@cache
+def _regex(pattern: str) -> re.Pattern[str]:
+    parts = (".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.compile("".join(parts), re.DOTALL)
+
+
+def is_expected(nodeid: str, expected: Sequence[str]) -> bool:
+    """Whether a node id is one of the expected ids or matches one of the patterns."""
+    return nodeid in expected or any(
+        is_pattern(e) and _regex(e).fullmatch(nodeid) for e in expected
+    )
+
+
+def pattern_matches(pattern: str, nodeid: str) -> bool:
+    """Whether one expected pattern matches a node id."""
+    return _regex(pattern).fullmatch(nodeid) is not None

@@ -5,12 +5,16 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from regress.errors import RegressError
 from regress.proc.browser import CHROMIUM_ENV, find_chromium
+from regress.proc.browsers_path import system_browsers
+from regress.proc.causes import known_cause
+from regress.proc.interpreter import with_interpreter
 from regress.proc.popen import capture
 
 PACKAGES = (
@@ -41,7 +45,10 @@ class Check:
 def run_checks(manifest: Path, reports: Path, *, headed: bool) -> tuple[Check, ...]:
     """Every check, in the order a newcomer should fix them."""
     checks = [_packages(), _chromium()]
-    if headed:
+    playwright = importlib.util.find_spec("pytest_playwright") is not None
+    if playwright:
+        checks.append(_playwright_launch())
+    if headed or playwright:  # a project's own fixtures may launch headed: Xvfb is started
         checks.append(_xvfb())
     checks += [_manifest_ports(manifest, reports), _reports_writable(reports)]
     return tuple(checks)
@@ -67,6 +74,31 @@ def _chromium() -> Check:
     return Check("chromium", True, f"{found}: {done.stdout.strip()}")
 
 
+# What pytest-playwright's `browser` fixture does, in the environment `regress run` gives it.
+_LAUNCH = """
+from playwright.sync_api import sync_playwright
+with sync_playwright() as playwright:
+    browser = playwright.chromium.launch()
+    print(browser.version)
+    browser.close()
+"""
+
+
+def _playwright_launch() -> Check:
+    name = "playwright chromium"
+    with tempfile.TemporaryDirectory(prefix="regress-doctor-") as folder:
+        browsers = system_browsers(Path(folder))
+        env = with_interpreter({**os.environ, **dict(browsers.env)})
+        done = capture([sys.executable, "-c", _LAUNCH], timeout=60, env=env)
+    fix = f"apt-get install -y chromium, or set {CHROMIUM_ENV}=/path/to/chromium"
+    if done.returncode != 0:
+        why = (
+            known_cause([done.error, done.stdout]) or (done.error.strip().splitlines() or ["?"])[-1]
+        )
+        return Check(name, False, f"launching as pytest-playwright does: {why}", fix)
+    return Check(name, True, f"launches {done.stdout.strip()} via {browsers.detail}")
+
+
 def _xvfb() -> Check:
     if os.environ.get("DISPLAY"):
         return Check("display", True, f"DISPLAY={os.environ['DISPLAY']}")
@@ -87,7 +119,7 @@ def _manifest_ports(manifest: Path, reports: Path) -> Check:
         loaded = load_manifest(manifest)
     except RegressError as exc:
         return Check("manifest", False, exc.message, f"fix {manifest} or pass --manifest PATH")
-    ports = sorted({suite.port for suite in loaded.suites})
+    ports = sorted({port for suite in loaded.suites for port in suite.ports})
     holders = listeners(ports, ledger=Ledger(reports / ".regress" / "ledger.json"))
     foreign = [h for h in holders if not h.ours]
     if foreign:

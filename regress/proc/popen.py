@@ -335,16 +335,29 @@ class Captured:
 
     returncode: int | None
     stdout: str
-    error: str = ""  # why it could not run
+    error: str = ""  # why it could not run, or its stderr when it exited non-zero
     stderr: str = ""
 
 
-def capture(argv: Sequence[str], *, cwd: Path | None = None, timeout: float) -> Captured:
-    """Run a short query (git, chromium --version) to completion and collect its stdout."""
+def capture(
+    argv: Sequence[str],
+    *,
+    cwd: Path | None = None,
+    timeout: float,
+    env: Mapping[str, str] | None = None,
+) -> Captured:
+    """Run a short query (git, chromium --version) to completion and collect its stdout
+    (stderr too when it fails)."""
     try:
         done = subprocess.run(  # noqa: PLW1510 - the exit code is reported, not raised
-            list(argv), cwd=cwd, capture_output=True, text=True, timeout=timeout
+            list(argv),
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=None if env is None else dict(env),
         )
     except (OSError, subprocess.SubprocessError) as exc:
         return Captured(None, "", str(exc))
-    return Captured(done.returncode, done.stdout, stderr=done.stderr)
+    failed = done.stderr if done.returncode else ""
+    return Captured(done.returncode, done.stdout, failed, stderr=done.stderr)

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from regress.errors import RegressError
 from regress.manifest.model import ReadyKind, ServerSpec
+from regress.proc.interpreter import with_interpreter
 from regress.proc.ledger import ROLE_ENV, TOKEN_ENV, Ledger
 from regress.proc.popen import POLL_INTERVAL, Child, spawn, stop
 from regress.proc.ports import PORT_WAIT, wait_free
@@ -145,7 +146,7 @@ def start_server(
     """
     argv = render_command(spec, port=port, python=python, data_dir=data_dir, suite_dir=suite_dir)
     url = ready_url(spec, port=port) if spec.ready.kind is ReadyKind.HTTP else ""
-    full_env = {**os.environ, **dict(spec.env), **env, TOKEN_ENV: token}
+    full_env = with_interpreter({**os.environ, **dict(spec.env), **env, TOKEN_ENV: token})
     if role is not None:
         full_env[ROLE_ENV] = role
     started = time.monotonic()

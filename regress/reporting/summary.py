@@ -195,22 +195,30 @@ def _suite_counts(j: Judgement, p: PlanVerdict, verdict: SuiteVerdict) -> str:
 
 def _accomplishments(j: Judgement, p: PlanVerdict) -> list[str]:
     lines = []
-    for requirement in p.info.requirements:
+    # a suite of this plan may verify another plan's requirement: it is listed too, so the
+    # headline's "REG-01 not satisfied" has its line here
+    others = [v.requirement for v in p.suites if v.requirement not in p.info.requirements]
+    for requirement in dict.fromkeys([*p.info.requirements, *others]):
         suites = [v for v in p.suites if v.requirement == requirement]
         state = (
             "satisfied"
             if requirement in p.satisfied
+            or (requirement in others and all(v.passed for v in suites))
             else "not verified (not every expected test ran)"
             if state_of(j, requirement) is RequirementState.NOT_VERIFIED
             and requirement in p.unverified
             else "not verified in both passes"
             if requirement in p.unverified
+            or (requirement in others and requirement not in p.unsatisfied)
             else "not verified"
             if requirement in p.not_selected
             else state_of(j, requirement).value
         )
         detail = "; ".join(f"`{v.suite}` {_suite_counts(j, p, v)}" for v in suites)
-        lines.append(f"- **{requirement}** {state}: {detail or 'no suite selected in this run'}")
+        owner = "" if requirement in p.info.requirements else " (another plan's requirement)"
+        lines.append(
+            f"- **{requirement}**{owner} {state}: {detail or 'no suite selected in this run'}"
+        )
     return lines or ["- No requirements listed for this plan"]
 
 

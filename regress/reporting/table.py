@@ -52,7 +52,7 @@ def render_table(judgement: Judgement) -> Table:
     """
     ran = judgement.ran
     table = Table(
-        title=f"Run {judgement.record.run_id}",
+        title=Text(f"Run {judgement.record.run_id}"),
         box=box.SIMPLE_HEAD,
         show_edge=False,
         pad_edge=False,
@@ -73,8 +73,8 @@ def render_table(judgement: Judgement) -> Table:
     for verdict in judgement.suites:
         word = verdict.word
         table.add_row(
-            verdict.requirement,
-            verdict.suite,
+            Text(verdict.requirement),
+            Text(verdict.suite),
             str(verdict.expected),
             _counts(verdict, ran, (TestStatus.PASSED,), "green", zero="red"),
             _counts(verdict, ran, _FAILED, "red", zero="dim"),
@@ -176,6 +176,8 @@ def render_total(judgement: Judgement) -> Text:
     if repeats > 1:
         text.append(f" · each {repeats} times")
     text.append(f" · {format_seconds(record.duration)}")
+    if record.interpreter:
+        text.append(f"\npython: {record.interpreter}", style="dim")
     return text
 
 
@@ -198,7 +200,9 @@ def render_integrity(judgement: Judgement) -> Table | None:
     table.add_column("Kind", no_wrap=True)
     table.add_column("Code", overflow="fold")
     for finding in record.integrity:
-        table.add_row(f"{finding.path}:{finding.line}", finding.kind, one_line(finding.text))
+        table.add_row(
+            Text(f"{finding.path}:{finding.line}"), Text(finding.kind), Text(one_line(finding.text))
+        )
     return table
 
 

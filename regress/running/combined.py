@@ -7,7 +7,7 @@ import time
 
 from regress.judging.repeats import merge_attempts
 from regress.judging.results import PassKind, SuiteResult, SuiteStatus
-from regress.judging.suite import blocked_reason, judge_suite, judged, not_run
+from regress.judging.suite import blocked_reason, judge_suite, judged, not_run, port_finding
 from regress.parity.model import DEFAULT_EXCLUDE
 from regress.running.events import forward
 from regress.running.evidence import attach_evidence
@@ -54,8 +54,8 @@ def _attempt(setup: RunSetup, recorder: Recorder, open_pass: OpenPass, attempt: 
     setup.sink.suite_started(KIND, tuple(s.name for s in suites))
     ports = free_suite_ports(setup, suites)
     refused = {event.port for event in ports if not event.freed}
-    for suite in (s for s in suites if s.port in refused):
-        mine = tuple(e for e in ports if e.port == suite.port)
+    for suite in (s for s in suites if refused.intersection(s.ports)):
+        mine = tuple(e for e in ports if e.port in suite.ports)
         reason = blocked_reason(mine)
         _add(
             setup,
@@ -70,7 +70,7 @@ def _attempt(setup: RunSetup, recorder: Recorder, open_pass: OpenPass, attempt: 
                 clock=clock,
             ),
         )
-    runnable = [s for s in suites if s.port not in refused]
+    runnable = [s for s in suites if not refused.intersection(s.ports)]
     if not runnable:
         return
     try:
@@ -106,6 +106,7 @@ def _attempt(setup: RunSetup, recorder: Recorder, open_pass: OpenPass, attempt: 
                     lambda nodeid: (context.suite_for(nodeid) or context.suites[0]).name,
                 ),
                 role=pytest_role(KIND, "all"),
+                watch_ports=sorted({p for s in running for p in s.ports}),
             )
     except (Interrupted, KeyboardInterrupt):
         for suite in (s for s in runnable if not recorder.has(s.name)):
@@ -123,7 +124,14 @@ def _attempt(setup: RunSetup, recorder: Recorder, open_pass: OpenPass, attempt: 
             )
         raise
     for suite, told in zip(running, context.suites, strict=True):
-        verdict = judge_suite(run, suite.name, told.owns, suite.expected, only_suite=False)
+        verdict = judge_suite(
+            run,
+            suite.name,
+            told.owns,
+            suite.expected,
+            only_suite=False,
+            min_tests=suite.min_tests,
+        )
         result = judged(
             suite,
             KIND,
@@ -133,10 +141,11 @@ def _attempt(setup: RunSetup, recorder: Recorder, open_pass: OpenPass, attempt: 
             duration=run.duration if run.timed_out else sum(t.duration for t in verdict.tests),
             exit_code=run.exit_code,
             artifacts=recorder.artifacts(directory / suite.name, shared=directory),
-            ports=tuple(e for e in ports if e.port == suite.port),
+            ports=tuple(e for e in ports if e.port in suite.ports),
             ready_seconds=servers.ready_seconds(suite.name),
             teardown_seconds=servers.teardowns.get(suite.name),
             leaks=servers.leaks.get(suite.name, ()),
+            takeover=port_finding(run, suite.ports, servers.takeovers.get(suite.name, "")),
         )
         _add(
             setup,

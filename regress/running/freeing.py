@@ -17,7 +17,7 @@ def free_suite_ports(setup: RunSetup, suites: Sequence[Suite]) -> tuple[PortEven
 
     Every event is also shown as a message.
     """
-    ports = sorted({s.port for s in suites})
+    ports = sorted({port for s in suites for port in s.ports})
     busy = [port for port in ports if not is_free(port)]
     with (
         waiting_for(setup.sink, f"port {', '.join(map(str, busy))} to be freed")
@@ -28,7 +28,7 @@ def free_suite_ports(setup: RunSetup, suites: Sequence[Suite]) -> tuple[PortEven
             ports,
             ledger=setup.ledger,
             force=setup.options.force_ports,
-            grace=max(s.server.grace for s in suites),
+            grace=max(s.grace for s in suites),
         )
     events = tuple(
         PortEvent(h.port, h.pid, h.user, " ".join(h.cmdline), h.reason, freed)

@@ -8,7 +8,7 @@ import time
 
 from regress.judging.repeats import merge_attempts
 from regress.judging.results import PassKind, SuiteResult, SuiteStatus
-from regress.judging.suite import blocked_reason, judge_suite, judged, not_run
+from regress.judging.suite import blocked_reason, judge_suite, judged, not_run, port_finding
 from regress.manifest.model import Suite
 from regress.parity.model import DEFAULT_EXCLUDE
 from regress.running.events import forward
@@ -91,6 +91,7 @@ def _suite(setup: RunSetup, recorder: Recorder, suite: Suite, attempt: int) -> S
                     options=setup.options.pytest,
                     on_event=forward(setup.sink, KIND, lambda _: suite.name),
                     role=pytest_role(KIND, suite.name),
+                    watch_ports=suite.ports,
                 )
     except (Interrupted, KeyboardInterrupt):
         recorder.add(
@@ -121,7 +122,9 @@ def _suite(setup: RunSetup, recorder: Recorder, suite: Suite, attempt: int) -> S
             ),
         )
     told = context.suites[0]
-    verdict = judge_suite(run, suite.name, told.owns, suite.expected, only_suite=True)
+    verdict = judge_suite(
+        run, suite.name, told.owns, suite.expected, only_suite=True, min_tests=suite.min_tests
+    )
     result = judged(
         suite,
         KIND,
@@ -134,6 +137,7 @@ def _suite(setup: RunSetup, recorder: Recorder, suite: Suite, attempt: int) -> S
         ready_seconds=servers.ready_seconds(suite.name),
         teardown_seconds=servers.teardowns.get(suite.name),
         leaks=run.leaked + servers.leaks.get(suite.name, ()),
+        takeover=port_finding(run, suite.ports, servers.takeovers.get(suite.name, "")),
     )
     return _finished(
         setup,

@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from regress.judging.junit import NODEID_PROPERTY, SUITE_PROPERTY
+from regress.judging.junit import CAUSE_PROPERTY, NODEID_PROPERTY, SUITE_PROPERTY, TIMEOUT_PROPERTY
+from regress.proc.causes import call_site, one_line
 from regress.running.context import (
     CONTEXT_ENV,
     TOKEN_ENV,
@@ -122,8 +123,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             continue
         item.user_properties.append((NODEID_PROPERTY, item.nodeid))
         item.user_properties.append((SUITE_PROPERTY, suite.name))
-        if item.get_closest_marker("timeout") is None:
-            item.add_marker(pytest.mark.timeout(suite.test_timeout))
+        _apply_timeout(item, suite.test_timeout)
+
+
+def _apply_timeout(item: pytest.Item, manifest_timeout: float) -> None:
+    """The stricter of the test's own @pytest.mark.timeout and the manifest's test_timeout
+    (a mark of 0 means "no limit" to pytest-timeout, so the manifest's applies); the marker
+    nearest the test is replaced, its other arguments (method=...) kept."""
+    own = item.get_closest_marker("timeout")
+    kwargs = dict(own.kwargs) if own else {}
+    mark_timeout = kwargs.pop("timeout", own.args[0] if own and own.args else None)
+    effective = manifest_timeout
+    if isinstance(mark_timeout, int | float) and 0 < mark_timeout < manifest_timeout:
+        effective = float(mark_timeout)
+    item.add_marker(pytest.mark.timeout(effective, **kwargs), append=False)
+    source = "test's own mark" if effective != manifest_timeout else "manifest test_timeout"
+    item.user_properties.append((TIMEOUT_PROPERTY, f"{effective:g}s ({source})"))
 
 
 @pytest.hookimpl(wrapper=True)
@@ -131,20 +146,38 @@ def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     """Mark non-strict xpasses, which JUnit would otherwise report as plain passes."""
-    del call
     report = yield
     if report.when == "call" and report.passed and hasattr(report, "wasxfail"):
         item.user_properties.append(("regress_xpassed", "1"))
+    if report.failed and call.excinfo is not None:
+        cause = _cause(item, call.excinfo, report)
+        report.regress_cause = cause  # type: ignore[attr-defined]  # read by logreport
+        if not any(name == CAUSE_PROPERTY for name, _ in item.user_properties):
+            item.user_properties.append((CAUSE_PROPERTY, cause))
     return report
+
+
+def _cause(
+    item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException], report: pytest.TestReport
+) -> str:
+    """The failure's cause in one line, with its call site in the test code; the output a
+    fixture captured (a server's traceback) is searched for a setup or teardown error only,
+    so a test's own assertion is never replaced by something it printed."""
+    frames = [(Path(entry.path), entry.lineno + 1) for entry in excinfo.traceback]
+    site = call_site(frames, Path(item.path), Path(item.config.rootpath))
+    captured = [content for _, content in report.sections] if report.when != "call" else []
+    return one_line(excinfo.value, captured, site)
 
 
 _STARTS: dict[str, float] = {}  # node id -> monotonic time its setup began (this process)
 
 
-def _emit(nodeid: str, when: str, outcome: str, **extra: object) -> None:
+def _emit(nodeid: str, when: str, outcome: str, message: str = "", **extra: object) -> None:
     path = os.environ.get("REGRESS_EVENTS")
     if path:
         event = {"nodeid": nodeid, "when": when, "outcome": outcome, "t": time.time(), **extra}
+        if message:
+            event["message"] = message
         with Path(path).open("a", encoding="utf-8") as events:
             events.write(json.dumps(event) + "\n")
 
@@ -224,7 +257,8 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         outcome = "xfailed" if report.skipped else "xpassed"
     started = _STARTS.get(report.nodeid)
     duration = report.duration if started is None else time.monotonic() - started
-    _emit(report.nodeid, report.when, outcome, duration=round(duration, 3))
+    cause = getattr(report, "regress_cause", "")
+    _emit(report.nodeid, report.when, outcome, cause, duration=round(duration, 3))
 
 
 def pytest_runtest_logfinish(nodeid: str, location: tuple[str, int | None, str]) -> None:
@@ -297,6 +331,11 @@ class ServerPool:
         from regress.proc.server import ready_target, start_server  # noqa: PLC0415
 
         spec = self.manifest().suite(suite.name).server
+        if spec is None:
+            raise pytest.UsageError(
+                f"suite '{suite.name}' has no regress server ('ports:' only): its tests start "
+                "their own; give the suite 'server: NAME' to use server_url"
+            )
         # Tests see the token of the servers they talk to, as under `regress run`.
         os.environ.setdefault(TOKEN_ENV, self.context.token)
         directory.mkdir(parents=True, exist_ok=True)

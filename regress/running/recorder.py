@@ -32,7 +32,7 @@ from regress.judging.results import (
 from regress.judging.suite import not_run
 from regress.judging.verdicts import Judgement
 from regress.manifest.model import Suite
-from regress.proc import popen
+from regress.proc import interpreter, popen
 from regress.running.setup import RunSetup
 from regress.running.worktree import files_modified, git_head
 
@@ -91,7 +91,7 @@ class Recorder:
                     s.requirement,
                     s.targets,
                     s.expected,
-                    s.server.name,
+                    s.server.name if s.server else "",
                     s.port,
                     s.scope.value,
                     s.params,
@@ -103,6 +103,7 @@ class Recorder:
             complete=False,
             options=setup.options.invocation,
             git_head=git_head(root),
+            interpreter=interpreter.describe(),
             files_modified=files_modified(root),
             manifest_hash=manifest_hash(selection.manifest.path),
             port_offset=setup.options.port_offset,

@@ -34,6 +34,21 @@ class ServerSet:
     teardowns: dict[str, float] = field(default_factory=dict)  # suite -> seconds, after the block
     leaks: dict[str, tuple[str, ...]] = field(default_factory=dict)  # suite -> left behind
     times: dict[str, ServerTimes] = field(default_factory=dict)  # suite -> epoch seconds
+    takeovers: dict[str, str] = field(default_factory=dict)  # suite -> whose server was used
+
+    def check_takeovers(self) -> None:
+        """After pytest: a regress server that died while the tests ran was replaced (the
+        tests' own fixtures kill the port holder and start their own), so its log and data
+        are of a server nobody used."""
+        for name, server in self.running.items():
+            code = server.child.poll()
+            if code is not None and name not in self.takeovers:
+                self.takeovers[name] = (
+                    f"port {server.port} taken over: regress's server '{server.name}' "
+                    f"(pid {server.pid}) exited with {code} while the tests ran; their own "
+                    "fixtures start a server there - declare the suite with 'ports: "
+                    f"[{server.port}]' and no 'server'"
+                )
 
     def url(self, suite: str) -> str | None:
         """The suite's server URL, if regress started one for it."""
@@ -60,12 +75,13 @@ def suite_servers(
     servers = ServerSet()
     try:
         for suite in suites:
-            if suite.scope is Scope.SUITE:
+            if suite.scope is Scope.SUITE and suite.server is not None:
                 _start(setup, servers, suite, directory / suite.name, kind)
         yield servers
     finally:
+        servers.check_takeovers()
         for name, server in servers.running.items():
-            grace = setup.selection.manifest.suite(name).server.grace
+            grace = setup.selection.manifest.suite(name).grace
             with waiting_for(setup.sink, f"server '{server.name}' of suite {name} to stop"):
                 servers.teardowns[name] = stop_server(server, setup.ledger, grace).seconds
             if name in servers.times:
@@ -74,15 +90,15 @@ def suite_servers(
             if left:
                 servers.leaks[name] = left
         for suite in suites:
-            if is_free(suite.port):
-                continue
-            with waiting_for(setup.sink, f"port {suite.port} to be free (suite {suite.name})"):
-                freed = wait_free(suite.port, PORT_WAIT_SECONDS)
-            if not freed:
-                recorder.note(
-                    f"port {suite.port} still busy {PORT_WAIT_SECONDS:.0f}s"
-                    f" after suite {suite.name}"
-                )
+            for port in suite.ports:
+                if is_free(port):
+                    continue
+                with waiting_for(setup.sink, f"port {port} to be free (suite {suite.name})"):
+                    freed = wait_free(port, PORT_WAIT_SECONDS)
+                if not freed:
+                    recorder.note(
+                        f"port {port} still busy {PORT_WAIT_SECONDS:.0f}s after suite {suite.name}"
+                    )
 
 
 def server_role(kind: PassKind, suite: str) -> str:
@@ -99,6 +115,7 @@ def _start(
     setup: RunSetup, servers: ServerSet, suite: Suite, suite_dir: Path, kind: PassKind
 ) -> None:
     suite_dir.mkdir(parents=True, exist_ok=True)
+    assert suite.server is not None  # only suites with a server are started
     try:
         target = ready_target(suite.server, port=suite.port)
         with waiting_for(setup.sink, f"{target} (suite {suite.name})"):
