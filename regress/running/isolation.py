@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 
 from regress.judging.results import PassKind, SuiteResult, SuiteStatus
 from regress.judging.suite import blocked_reason, judge_suite, judged, not_run
@@ -32,14 +33,18 @@ def run_isolation(setup: RunSetup, recorder: Recorder) -> None:
                 setup.selection.suites,
                 setup.options.jobs,
                 recorder,
-                lambda suite: _suite(setup, recorder, suite),
+                lambda suite, stopping: _suite(setup, recorder, suite, stopping),
             )
             return
         for suite in setup.selection.suites:
             recorder.add(_suite(setup, recorder, suite))
 
 
-def _suite(setup: RunSetup, recorder: Recorder, suite: Suite) -> SuiteResult:
+def _suite(
+    setup: RunSetup, recorder: Recorder, suite: Suite, stopping: Callable[[], bool] = lambda: False
+) -> SuiteResult:
+    """One suite, start to verdict; with --jobs, `stopping()` says Ctrl-C is stopping the run
+    from the main thread (this thread never sees the signal)."""
     directory = setup.dir / KIND.value / suite.name
     started, clock = now(), time.monotonic()
     setup.sink.suite_started(KIND, (suite.name,))
@@ -47,6 +52,7 @@ def _suite(setup: RunSetup, recorder: Recorder, suite: Suite) -> SuiteResult:
     if any(not event.freed for event in ports):
         return _finished(
             setup,
+            stopping,
             not_run(
                 suite,
                 KIND,
@@ -90,6 +96,7 @@ def _suite(setup: RunSetup, recorder: Recorder, suite: Suite) -> SuiteResult:
     if error:
         return _finished(
             setup,
+            stopping,
             not_run(
                 suite,
                 KIND,
@@ -105,6 +112,7 @@ def _suite(setup: RunSetup, recorder: Recorder, suite: Suite) -> SuiteResult:
     verdict = judge_suite(run, suite.name, told.owns, suite.expected, only_suite=True)
     return _finished(
         setup,
+        stopping,
         judged(
             suite,
             KIND,
@@ -121,6 +129,8 @@ def _suite(setup: RunSetup, recorder: Recorder, suite: Suite) -> SuiteResult:
     )
 
 
-def _finished(setup: RunSetup, result: SuiteResult) -> SuiteResult:
+def _finished(setup: RunSetup, stopping: Callable[[], bool], result: SuiteResult) -> SuiteResult:
+    if stopping():  # its children were stopped under it: not a verdict; recorded as interrupted
+        raise Interrupted(f"suite {result.suite} stopped")
     setup.sink.suite_finished(result)
     return result

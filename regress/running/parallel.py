@@ -24,6 +24,8 @@ from regress.running.setup import Interrupted
 STOP_GRACE = 2.0  # seconds between SIGTERM and SIGKILL of the children of cancelled suites
 STOP_POLL = 0.5  # seconds between rounds of stopping children while workers are still inside
 
+RunOne = Callable[[Suite, Callable[[], bool]], SuiteResult]  # (suite, stopping) -> result
+
 
 class _Cancelled(Exception):
     """A worker reached a suite after the gate closed: it did not start it."""
@@ -37,14 +39,15 @@ class _Gate:
         self._open = True
         self._inside = 0
 
-    def run(self, run_one: Callable[[Suite], SuiteResult], suite: Suite) -> SuiteResult:
-        """run_one(suite) in a worker thread, unless the gate is closed (then _Cancelled)."""
+    def run(self, run_one: RunOne, suite: Suite) -> SuiteResult:
+        """run_one(suite, closed) in a worker thread, unless the gate is closed (then
+        _Cancelled)."""
         with self._changed:
             if not self._open:
                 raise _Cancelled(suite.name)
             self._inside += 1
         try:
-            return run_one(suite)
+            return run_one(suite, self.closed)
         finally:
             with self._changed:
                 self._inside -= 1
@@ -55,6 +58,10 @@ class _Gate:
         with self._changed:
             self._open = False
 
+    def closed(self) -> bool:
+        """Whether the run is stopping (a suite that ends now was cut short by the stop)."""
+        return not self._open
+
     def empty(self, timeout: float) -> bool:
         """Wait up to timeout until no worker is inside a suite; whether none is."""
         with self._changed:
@@ -62,9 +69,13 @@ class _Gate:
 
 
 def run_concurrently(
-    suites: Sequence[Suite], jobs: int, recorder: Recorder, run_one: Callable[[Suite], SuiteResult]
+    suites: Sequence[Suite], jobs: int, recorder: Recorder, run_one: RunOne
 ) -> None:
-    """Run every suite with run_one, up to `jobs` at once; record each result as it comes."""
+    """Run every suite with run_one, up to `jobs` at once; record each result as it comes.
+
+    run_one is also given `stopping()`: once true, its suite's children are being stopped and
+    whatever it returns or raises is not recorded (the suite is recorded as interrupted).
+    """
     gate = _Gate()
     with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="regress-suite") as pool:
         try:  # everything from the first submit on: a signal may come between any two steps

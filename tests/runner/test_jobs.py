@@ -5,6 +5,7 @@ from __future__ import annotations
 import _thread
 import io
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -111,6 +112,8 @@ def test_ctrl_c_with_two_suites_in_flight_stops_both_and_records_them(tmp_path: 
     statuses = {r.suite: r.status for p in record.passes for r in p.suites}
     assert statuses == dict.fromkeys(GATED, SuiteStatus.INTERRUPTED)
     assert all(is_free(int(ports[name]["port"])) for name in GATED)
+    # A suite whose pytest the stop killed has no verdict line (it ended by Ctrl-C, not ERROR).
+    assert not re.search(r"^isolation: gated\S* [A-Z]+ \d+/\d+ passed", log.read_text(), re.M)
 
 
 def test_ctrl_c_also_stops_a_child_a_worker_starts_while_the_others_are_stopped(
@@ -120,7 +123,7 @@ def test_ctrl_c_also_stops_a_child_a_worker_starts_while_the_others_are_stopped(
     spawned = tmp_path / "spawned"
     children: dict[str, popen.Child] = {}
 
-    def run_one(suite: Suite) -> SuiteResult:
+    def run_one(suite: Suite, stopping: Callable[[], bool]) -> SuiteResult:
         if suite.name == "gated":  # starts its child, then Ctrl-C comes
             child = _spawn(tmp_path, suite.name, TERM_WAITS_FOR_FILE, str(spawned))
             children[suite.name] = child
@@ -131,6 +134,7 @@ def test_ctrl_c_also_stops_a_child_a_worker_starts_while_the_others_are_stopped(
             child = children[suite.name] = _spawn(tmp_path, suite.name, SLEEP)
             spawned.touch()
         child.wait(60)
+        assert stopping()
         return _result(suite.name)
 
     with pytest.raises(KeyboardInterrupt):
@@ -147,10 +151,11 @@ def test_ctrl_c_while_suites_are_handed_to_workers_stops_the_started_ones(tmp_pa
     started = threading.Event()
     children: list[popen.Child] = []
 
-    def run_one(suite: Suite) -> SuiteResult:
+    def run_one(suite: Suite, stopping: Callable[[], bool]) -> SuiteResult:
         children.append(_spawn(tmp_path, suite.name, SLEEP))
         started.set()
         children[-1].wait(60)
+        assert stopping()
         return _result(suite.name)
 
     with pytest.raises(KeyboardInterrupt):
