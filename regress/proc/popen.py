@@ -162,10 +162,15 @@ def leftovers(child: Child) -> tuple[ProcessRef, ...]:
 
 
 def stop_all(grace: float) -> tuple[StopResult, ...]:
-    """Stop every live child in parallel (Ctrl-C, crash); the registry is empty afterwards."""
+    """Stop every live child in parallel (Ctrl-C, crash); each one stopped leaves the registry.
+
+    A child spawned meanwhile (by another thread) stays registered, for the next call to stop.
+    """
     targets = [_Target.of_child(child) for child in live_children()]
     results = _stop(targets, grace)
-    _LIVE.clear()
+    for target in targets:
+        if _LIVE.get(target.pid) is target.child:
+            _LIVE.pop(target.pid, None)  # the child may have just been reaped by its thread
     return results
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 
 from regress.judging.repeats import merge_attempts
 from regress.judging.results import PassKind, SuiteResult, SuiteStatus
@@ -37,7 +38,7 @@ def run_isolation(setup: RunSetup, recorder: Recorder) -> None:
                 suites,
                 setup.options.jobs,
                 recorder,
-                lambda suite: _attempts(setup, recorder, suite),
+                lambda suite, stopping: _attempts(setup, recorder, suite, stopping),
             )
             return
         for index, suite in enumerate(suites):
@@ -48,17 +49,27 @@ def run_isolation(setup: RunSetup, recorder: Recorder) -> None:
                 break
 
 
-def _attempts(setup: RunSetup, recorder: Recorder, suite: Suite) -> SuiteResult:
-    """The suite once, or --repeat times (the first failure stops it under --fail-fast)."""
+def _attempts(
+    setup: RunSetup, recorder: Recorder, suite: Suite, stopping: Callable[[], bool] = lambda: False
+) -> SuiteResult:
+    """The suite once, or --repeat times (the first failure stops it under --fail-fast); with
+    --jobs, `stopping()` says Ctrl-C is stopping the run from the main thread (a worker thread
+    never sees the signal)."""
     results: list[SuiteResult] = []
     for attempt in range(1, setup.options.repeat + 1):
-        results.append(_suite(setup, recorder, suite, attempt))
+        results.append(_suite(setup, recorder, suite, attempt, stopping))
         if setup.options.fail_fast and results[-1].status is not SuiteStatus.PASSED:
             break
     return merge_attempts(results)
 
 
-def _suite(setup: RunSetup, recorder: Recorder, suite: Suite, attempt: int) -> SuiteResult:
+def _suite(
+    setup: RunSetup,
+    recorder: Recorder,
+    suite: Suite,
+    attempt: int,
+    stopping: Callable[[], bool],
+) -> SuiteResult:
     directory = setup.pass_dir(KIND, attempt) / suite.name
     started, clock = now(), time.monotonic()
     setup.sink.suite_started(KIND, (suite.name,))
@@ -66,6 +77,7 @@ def _suite(setup: RunSetup, recorder: Recorder, suite: Suite, attempt: int) -> S
     if any(not event.freed for event in ports):
         return _finished(
             setup,
+            stopping,
             not_run(
                 suite,
                 KIND,
@@ -110,6 +122,7 @@ def _suite(setup: RunSetup, recorder: Recorder, suite: Suite, attempt: int) -> S
     if error:
         return _finished(
             setup,
+            stopping,
             not_run(
                 suite,
                 KIND,
@@ -141,6 +154,7 @@ def _suite(setup: RunSetup, recorder: Recorder, suite: Suite, attempt: int) -> S
     )
     return _finished(
         setup,
+        stopping,
         attach_evidence(
             result,
             run_dir=setup.dir,
@@ -152,6 +166,8 @@ def _suite(setup: RunSetup, recorder: Recorder, suite: Suite, attempt: int) -> S
     )
 
 
-def _finished(setup: RunSetup, result: SuiteResult) -> SuiteResult:
+def _finished(setup: RunSetup, stopping: Callable[[], bool], result: SuiteResult) -> SuiteResult:
+    if stopping():  # its children were stopped under it: not a verdict; recorded as interrupted
+        raise Interrupted(f"suite {result.suite} stopped")
     setup.sink.suite_finished(result)
     return result

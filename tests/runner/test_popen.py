@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,6 +23,18 @@ IGNORE_TERM = (
     "print('ready', flush=True); time.sleep(60)"
 )
 SLEEP = "import time; print('ready', flush=True); time.sleep(60)"
+# On SIGTERM says so, then exits only once the file named by argv[1] exists.
+TERM_WAITS_FOR_FILE = """
+import os, signal, sys, time
+def on_term(signum, frame):
+    print('term', flush=True)
+    while not os.path.exists(sys.argv[1]):
+        time.sleep(0.01)
+    sys.exit(0)
+signal.signal(signal.SIGTERM, on_term)
+print('ready', flush=True)
+time.sleep(60)
+"""
 # Starts a grandchild (in the group, or in its own session with `escaped`) and prints its pid.
 FAMILY = (
     "import subprocess, sys, time; escaped = sys.argv[1] == 'escaped'; "
@@ -135,6 +149,38 @@ def test_stop_all_leaves_no_live_child(launch: Launch) -> None:
     assert all(child.returncode is not None for child in children)
     alive = [p for p in psutil.Process().children(recursive=True) if not _dead(p)]
     assert alive == []
+
+
+def test_stop_all_keeps_a_child_spawned_while_it_stops_others(
+    launch: Launch, tmp_path: Path
+) -> None:
+    # --jobs: a worker thread may start its pytest while Ctrl-C is stopping the other children;
+    # that child must still be there for the next stop, or the worker waits on it for good.
+    spawned = tmp_path / "spawned"
+    first = launch("-c", TERM_WAITS_FOR_FILE, str(spawned), ready="ready")
+    late: list[popen.Child] = []
+
+    def spawn_while_first_is_stopping() -> None:
+        deadline = time.monotonic() + 30
+        while "term" not in first.log_path.read_text() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        late.append(
+            popen.spawn(
+                [sys.executable, "-c", SLEEP], cwd=tmp_path, env=os.environ, log_path=tmp_path / "l"
+            )
+        )
+        spawned.touch()
+
+    worker = threading.Thread(target=spawn_while_first_is_stopping)
+    worker.start()
+    (stopped,) = popen.stop_all(grace=30.0)  # `first` ends only after `late` is spawned
+    worker.join()
+
+    assert stopped.returncode == 0 and not stopped.killed
+    assert popen.live_children() == (late[0],)
+    popen.stop_all(grace=5.0)
+    assert late[0].returncode == -signal.SIGTERM
+    assert popen.live_children() == ()
 
 
 def test_stop_processes_never_signals_a_reused_pid(launch: Launch) -> None:
