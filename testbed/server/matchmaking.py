@@ -41,6 +41,7 @@ class Game(Generic[P]):
     players: tuple[P, P]
     subject_ids: tuple[str, str]
     created_at: float
+    joined_at: tuple[float, float] = (0.0, 0.0)  # when each player's join reached the server
     status: GameStatus = GameStatus.PLAYING
     finished: list[bool] = field(default_factory=lambda: [False, False])
     connected: list[bool] = field(default_factory=lambda: [True, True])
@@ -62,6 +63,7 @@ class Game(Generic[P]):
             "connected": list(self.connected),
             "transports": list(self.transports),
             "createdAt": self.created_at,
+            "joinedAt": list(self.joined_at),
             "endedAt": self.ended_at,
         }
 
@@ -80,6 +82,7 @@ class Departure(Generic[P]):
 class _Waiting(Generic[P]):
     player: P
     subject_id: str
+    joined_at: float
 
 
 class Matchmaker(Generic[P]):
@@ -108,7 +111,7 @@ class Matchmaker(Generic[P]):
             }
             if subject_id in busy:
                 raise JoinRefused(f"subject {subject_id} is already waiting or playing")
-            self._queue.append(_Waiting(player, subject_id))
+            self._queue.append(_Waiting(player, subject_id, time.time()))
             if len(self._queue) < 2:
                 return None
             first, second = self._queue.pop(0), self._queue.pop(0)
@@ -120,6 +123,7 @@ class Matchmaker(Generic[P]):
                 players=(first.player, second.player),
                 subject_ids=(first.subject_id, second.subject_id),
                 created_at=time.time(),
+                joined_at=(first.joined_at, second.joined_at),
             )
             self._games[game_id] = game
             self._game_of[first.player] = game

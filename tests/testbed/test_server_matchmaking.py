@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -31,6 +32,20 @@ def test_pairs_arrivals_two_by_two_in_arrival_order() -> None:
     assert [g["subjectIds"] for g in games] == [["a", "b"], ["c", "d"]]
     assert [g["gameId"] for g in games] == ["g0001", "g0002"]
     assert matchmaker.waiting() == ["e"]
+
+
+def test_games_record_when_each_join_reached_the_server_in_pair_order() -> None:
+    matchmaker: Matchmaker[Player] = Matchmaker(base_seed=1)
+    marks = []
+    for name in ("a", "b", "c", "d"):
+        marks.append(time.time())
+        matchmaker.join(Player(name), name)
+    marks.append(time.time())
+    joined = [t for game in matchmaker.games() for t in game["joinedAt"]]
+    assert len(joined) == 4
+    for index, moment in enumerate(joined):
+        assert marks[index] <= moment <= marks[index + 1], (marks, joined)
+    assert all(game["createdAt"] >= game["joinedAt"][1] for game in matchmaker.games())
 
 
 def test_join_returns_the_game_only_to_the_second_arrival() -> None:
