@@ -88,9 +88,12 @@ class _Waiting(Generic[P]):
 class Matchmaker(Generic[P]):
     """A FIFO queue of waiting players and a registry of games, safe across threads."""
 
-    def __init__(self, base_seed: int) -> None:
-        """Start with an empty queue; game ids count up from g0001."""
+    def __init__(self, base_seed: int, instance: str = "") -> None:
+        """Start with an empty queue; games are numbered g0001, g0002, ... and, given an
+        instance tag, their ids are `g0001-<instance>`: unique across servers that write into
+        one data folder. A game's seed derives from the base seed and its number only."""
         self._base_seed = base_seed
+        self._instance = instance
         self._lock = threading.Lock()
         self._queue: list[_Waiting[P]] = []
         self._games: dict[str, Game[P]] = {}
@@ -116,10 +119,11 @@ class Matchmaker(Generic[P]):
                 return None
             first, second = self._queue.pop(0), self._queue.pop(0)
             self._counter += 1
-            game_id = f"g{self._counter:04d}"
+            number = f"g{self._counter:04d}"
+            game_id = f"{number}-{self._instance}" if self._instance else number
             game = Game(
                 game_id=game_id,
-                seed=derive_seed(self._base_seed, game_id),
+                seed=derive_seed(self._base_seed, number),
                 players=(first.player, second.player),
                 subject_ids=(first.subject_id, second.subject_id),
                 created_at=time.time(),

@@ -11,6 +11,7 @@ from tests.fixtures.game_helpers import (
     start_pair,
     wait_for_match,
     wait_until,
+    wait_until_queued,
 )
 
 
@@ -33,7 +34,7 @@ def test_matchmaking_pairs_two_players(new_player_context: NewContext, server_ur
     first = open_player(new_player_context, server_url, "match-a")
     second = open_player(new_player_context, server_url, "match-b")
     enter_waitroom(first)
-    first.page.wait_for_function("() => window.game.scene === 'waitroom'", timeout=10_000)
+    wait_until_queued(server_url, first)
     alone = first.game()["gameId"]
     assert alone in (None, ""), f"alone in the waitroom but in game {alone!r}"
     enter_waitroom(second)
