@@ -48,7 +48,9 @@ def test_staggered_participant_arrival(
             f"{first.subject} in {game_a['gameId']} but {second.subject} in {game_b['gameId']}"
         )
         seats = (game_a["playerId"], game_b["playerId"])
-        assert seats == (0, 1), f"seats {seats} for arrivals {first.subject}, {second.subject}"
+        assert seats == (0, 1), (
+            f"not FIFO: seats {seats} for arrivals {first.subject}, {second.subject} in that order"
+        )
     orchestrator.assert_fifo_pairing()
     orchestrator.assert_arrivals_staggered()
     orchestrator.play_randomly(seed=51)
