@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -68,7 +69,8 @@ def create_app(config: ServerConfig) -> Flask:
         "ping_interval": WS_PING_SECONDS,
         "max_message_size": WS_MAX_MESSAGE_BYTES,
     }
-    matchmaker: Matchmaker[Connection] = Matchmaker(config.seed)
+    # A tag per server process: game ids stay unique when servers share a data folder.
+    matchmaker: Matchmaker[Connection] = Matchmaker(config.seed, instance=secrets.token_hex(3))
     hub = SignallingHub(config, matchmaker)
     app.extensions["testbed"] = Testbed(config, matchmaker, hub)
     sock = Sock(app)

@@ -60,6 +60,8 @@ def parse_export(body: bytes, experiment_id: str) -> EpisodeExport:
         raise ExportError(f"body is not UTF-8: {error.reason}") from error
     except ValueError as error:
         raise ExportError(f"body is not JSON: {error}") from error
+    except RecursionError:
+        raise ExportError("body is nested too deeply to be an export") from None
     if not isinstance(payload, dict):
         raise ExportError("body must be a JSON object")
     for name in _ID_FIELDS:

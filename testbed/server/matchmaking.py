@@ -41,6 +41,7 @@ class Game(Generic[P]):
     players: tuple[P, P]
     subject_ids: tuple[str, str]
     created_at: float
+    joined_at: tuple[float, float] = (0.0, 0.0)  # when each player's join reached the server
     status: GameStatus = GameStatus.PLAYING
     finished: list[bool] = field(default_factory=lambda: [False, False])
     connected: list[bool] = field(default_factory=lambda: [True, True])
@@ -62,6 +63,7 @@ class Game(Generic[P]):
             "connected": list(self.connected),
             "transports": list(self.transports),
             "createdAt": self.created_at,
+            "joinedAt": list(self.joined_at),
             "endedAt": self.ended_at,
         }
 
@@ -80,14 +82,18 @@ class Departure(Generic[P]):
 class _Waiting(Generic[P]):
     player: P
     subject_id: str
+    joined_at: float
 
 
 class Matchmaker(Generic[P]):
     """A FIFO queue of waiting players and a registry of games, safe across threads."""
 
-    def __init__(self, base_seed: int) -> None:
-        """Start with an empty queue; game ids count up from g0001."""
+    def __init__(self, base_seed: int, instance: str = "") -> None:
+        """Start with an empty queue; games are numbered g0001, g0002, ... and, given an
+        instance tag, their ids are `g0001-<instance>`: unique across servers that write into
+        one data folder. A game's seed derives from the base seed and its number only."""
         self._base_seed = base_seed
+        self._instance = instance
         self._lock = threading.Lock()
         self._queue: list[_Waiting[P]] = []
         self._games: dict[str, Game[P]] = {}
@@ -108,18 +114,20 @@ class Matchmaker(Generic[P]):
             }
             if subject_id in busy:
                 raise JoinRefused(f"subject {subject_id} is already waiting or playing")
-            self._queue.append(_Waiting(player, subject_id))
+            self._queue.append(_Waiting(player, subject_id, time.time()))
             if len(self._queue) < 2:
                 return None
             first, second = self._queue.pop(0), self._queue.pop(0)
             self._counter += 1
-            game_id = f"g{self._counter:04d}"
+            number = f"g{self._counter:04d}"
+            game_id = f"{number}-{self._instance}" if self._instance else number
             game = Game(
                 game_id=game_id,
-                seed=derive_seed(self._base_seed, game_id),
+                seed=derive_seed(self._base_seed, number),
                 players=(first.player, second.player),
                 subject_ids=(first.subject_id, second.subject_id),
                 created_at=time.time(),
+                joined_at=(first.joined_at, second.joined_at),
             )
             self._games[game_id] = game
             self._game_of[first.player] = game

@@ -128,6 +128,10 @@ BAD_UPLOADS = [
     pytest.param(_nested_cell(), 400, "scalars", id="nested-cell"),
     pytest.param(_foreign_game_row(), 400, "row 2 has gameId", id="row-of-another-game"),
     pytest.param(b'{"episode": NaN}', 400, "NaN", id="nan"),
+    pytest.param(b"[" * 100_000 + b"]" * 100_000, 400, "nested too deeply", id="deeply-nested"),
+    pytest.param(
+        b'{"rows": ' + b"[" * 50_000 + b"]" * 50_000 + b"}", 400, "nested", id="nested-rows"
+    ),
 ]
 
 

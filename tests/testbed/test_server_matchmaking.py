@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import time
 from typing import Any
 
 import pytest
@@ -31,6 +33,30 @@ def test_pairs_arrivals_two_by_two_in_arrival_order() -> None:
     assert [g["subjectIds"] for g in games] == [["a", "b"], ["c", "d"]]
     assert [g["gameId"] for g in games] == ["g0001", "g0002"]
     assert matchmaker.waiting() == ["e"]
+
+
+def test_games_record_when_each_join_reached_the_server_in_pair_order() -> None:
+    matchmaker: Matchmaker[Player] = Matchmaker(base_seed=1)
+    marks = []
+    for name in ("a", "b", "c", "d"):
+        marks.append(time.time())
+        matchmaker.join(Player(name), name)
+    marks.append(time.time())
+    joined = [t for game in matchmaker.games() for t in game["joinedAt"]]
+    assert len(joined) == 4
+    for index, moment in enumerate(joined):
+        assert marks[index] <= moment <= marks[index + 1], (marks, joined)
+    assert all(game["createdAt"] >= game["joinedAt"][1] for game in matchmaker.games())
+
+
+def test_an_instance_tag_makes_game_ids_unique_but_keeps_the_seeds() -> None:
+    plain: Matchmaker[Player] = Matchmaker(base_seed=1)
+    tagged = [Matchmaker[Player](base_seed=1, instance=tag) for tag in ("a1b2c3", "d4e5f6")]
+    for matchmaker in (plain, *tagged):
+        join_all(matchmaker, ["a", "b"])
+    ids = [m.games()[0]["gameId"] for m in (plain, *tagged)]
+    assert ids == ["g0001", "g0001-a1b2c3", "g0001-d4e5f6"]
+    assert len({m.games()[0]["seed"] for m in (plain, *tagged)}) == 1
 
 
 def test_join_returns_the_game_only_to_the_second_arrival() -> None:
@@ -136,7 +162,9 @@ def test_app_pairs_fifo_and_sends_the_match_parameters(connect: Any, client: Fla
             assert ws.expect("waiting")["position"] == 1
         else:
             matches += [sockets[number - 1].expect("match"), ws.expect("match")]
-    assert [(m["gameId"], m["playerIndex"]) for m in matches] == [
+    tag = matches[0]["gameId"].removeprefix("g0001-")
+    assert re.fullmatch(r"[0-9a-f]{6}", tag), matches[0]["gameId"]  # this server's tag
+    assert [(m["gameId"].removesuffix(f"-{tag}"), m["playerIndex"]) for m in matches] == [
         ("g0001", 0),
         ("g0001", 1),
         ("g0002", 0),
@@ -153,8 +181,8 @@ def test_app_pairs_fifo_and_sends_the_match_parameters(connect: Any, client: Fla
     assert (matches[0]["experimentId"], matches[0]["sceneId"]) == ("exp1", "scene1")
     games = client.get("/api/games").get_json()
     assert [(g["gameId"], g["subjectIds"], g["status"]) for g in games] == [
-        ("g0001", ["s0", "s1"], "playing"),
-        ("g0002", ["s2", "s3"], "playing"),
+        (f"g0001-{tag}", ["s0", "s1"], "playing"),
+        (f"g0002-{tag}", ["s2", "s3"], "playing"),
     ]
 
 
@@ -223,8 +251,9 @@ def test_app_game_done_after_both_report_done(connect: Any, client: FlaskClient)
     second.send({"type": "status", "transport": "relay"})
     first.send({"type": "done"})
     second.send({"type": "done"})
-    assert first.expect("game_done")["gameId"] == "g0001"
-    assert second.expect("game_done")["gameId"] == "g0001"
+    game_id = first.expect("game_done")["gameId"]
+    assert game_id.startswith("g0001-")
+    assert second.expect("game_done")["gameId"] == game_id
     game = client.get("/api/games").get_json()[0]
     assert (game["status"], game["transports"]) == ("done", ["p2p", "relay"])
     first.close()
