@@ -66,11 +66,12 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
 
 
 def _ids(*results: Result) -> list[RunRecord]:
-    """The records the runs wrote, from the "Report: <folder>" line each ends with."""
+    """The records the runs wrote, from the "Report: <run folder>/index.html" line each ends
+    with."""
     found = []
     for result in results:
         line = next(ln for ln in result.output.splitlines() if ln.startswith("Report: "))
-        folder = Path(line.removeprefix("Report: "))
+        folder = Path(line.removeprefix("Report: ")).parent
         found.append(load_record(folder.parent, folder.name))
     return found
 
