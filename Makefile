@@ -4,7 +4,7 @@
 PYTHON ?= $(shell command -v python || command -v python3)
 export PYTHON
 
-.PHONY: setup test phase73 lint
+.PHONY: setup test phase73 mutant lint
 
 setup:
 	bash scripts/setup.sh
@@ -14,6 +14,10 @@ test: setup
 
 phase73: setup
 	$(PYTHON) -m regress run --phase 73
+
+# One representative phase-73 mutant (CI runs it; `regress mutate --phase 73` runs all 11).
+mutant: setup
+	$(PYTHON) -m regress mutate --mutation dropped-gameid
 
 lint: setup
 	$(PYTHON) -m ruff check .
