@@ -122,6 +122,16 @@ def sweep(tokens: Collection[str], *, role: str | None = None, grace: float = 2.
     return Sweep(stopped, time.monotonic() - started, scanned)
 
 
+def carries_token(pid: int | None, token: str) -> bool:
+    """Whether process pid carries run token `token` in its environment (started under it)."""
+    if pid is None or not token:
+        return False
+    try:
+        return bool(psutil.Process(pid).environ().get(TOKEN_ENV) == token)
+    except psutil.Error:
+        return False
+
+
 def stop_leftovers(child: Child, token: str, role: str, grace: float = 2.0) -> tuple[str, ...]:
     """After a process chain should have ended: stop its process group's leftovers and every
     process carrying its token and role (daemonised or orphaned children); describe each."""

@@ -15,8 +15,15 @@ from regress.proc.popen import capture
 COLLECT_SECONDS = 300.0
 
 
-def collect_ids(root: Path, targets: Sequence[str] = ()) -> tuple[str, ...]:
-    """Node ids pytest collects under targets (the whole project when none), in its order."""
+def collect_ids(
+    root: Path, targets: Sequence[str] = (), extra: Sequence[str] = ()
+) -> tuple[str, ...]:
+    """Node ids pytest collects under targets (the whole project when none), in its order;
+    extra are more pytest arguments (`-k EXPR`).
+
+    Raises:
+        RegressError: pytest could not collect (names its exit code and last lines).
+    """
     command = [
         sys.executable,
         "-m",
@@ -27,6 +34,7 @@ def collect_ids(root: Path, targets: Sequence[str] = ()) -> tuple[str, ...]:
         "-p",
         "no:cacheprovider",
         *targets,
+        *extra,
     ]
     env = with_interpreter({**os.environ, "REGRESS_COLLECTING": "1"})
     done = capture(command, cwd=root, timeout=COLLECT_SECONDS, env=env)

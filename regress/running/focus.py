@@ -3,17 +3,14 @@ pytest plugin keeps. Suites left without a selected test are dropped before anyt
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, replace
 
 from regress.errors import RegressError
 from regress.manifest.model import Suite
 from regress.manifest.select import Selection
-from regress.proc import popen
+from regress.running.collect import collect_ids
 from regress.running.context import target_matches
 from regress.running.pytest_run import PytestOptions
-
-COLLECT_TIMEOUT = 120.0  # seconds for `pytest --collect-only -k ...`
 
 
 @dataclass(frozen=True)
@@ -63,7 +60,7 @@ def focus_selection(
             )
     kept = [s for s in suites if not patterns or any(_overlaps(s, p) for p in patterns)]
     if focus.keyword and kept:
-        collected = _collect(selection, kept, focus.keyword, options)
+        collected = _collect(selection, kept, options)
         if collected is not None:
             kept = [
                 s
@@ -95,32 +92,15 @@ def _overlaps(suite: Suite, pattern: str) -> bool:
 
 
 def _collect(
-    selection: Selection, suites: list[Suite], keyword: str, options: PytestOptions
+    selection: Selection, suites: list[Suite], options: PytestOptions
 ) -> tuple[str, ...] | None:
-    """Node ids `pytest --collect-only -k keyword` selects; None when collection fails (the
-    suites then run, and their pytest process reports the error)."""
-    root = selection.manifest.root
-    command = [
-        sys.executable,
-        "-m",
-        "pytest",
-        *dict.fromkeys(t for s in suites for t in s.targets),
-        "--collect-only",
-        "-q",
-        f"--rootdir={root}",
-        "-p",
-        "no:cacheprovider",
-        *options.extra,
-    ]
-    done = popen.capture(command, cwd=root, timeout=COLLECT_TIMEOUT)
-    if done.returncode not in (0, 5):  # 5: nothing collected
+    """Node ids `pytest --collect-only` selects with the run's pytest arguments (-k EXPR);
+    None when collection fails (the suites then run, and their pytest process reports it)."""
+    targets = list(dict.fromkeys(t for s in suites for t in s.targets))
+    try:
+        return collect_ids(selection.manifest.root, targets, options.extra)
+    except RegressError:
         return None
-    ids = []
-    for line in done.stdout.splitlines():  # one node id a line, then a blank line and counts
-        if not line.strip():
-            break
-        ids.append(line.strip())
-    return tuple(ids)
 
 
 def _described(focus: Focus) -> str:

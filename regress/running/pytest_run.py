@@ -25,7 +25,7 @@ from regress.proc.interpreter import with_interpreter
 from regress.proc.ledger import ROLE_ENV, Ledger
 from regress.proc.ports import listeners
 from regress.proc.server import log_tail
-from regress.proc.sweep import stop_leftovers
+from regress.proc.sweep import carries_token, stop_leftovers
 from regress.running.context import CONTEXT_ENV, TOKEN_ENV, RunContext, write_context
 from regress.running.events import STARTED, WAITED, WAITING, PytestEvent
 from regress.running.pytest_errors import pytest_error_line
@@ -162,7 +162,7 @@ def run_pytest(
             timeout=timeout,
             on_event=on_event,
             role=role,
-            look=lambda: _look(watch_ports, ledger, foreign),
+            look=lambda: _look(watch_ports, ledger, context.token, foreign),
         )
         duration = time.monotonic() - started
     timed_out, child = watched.timed_out, watched.child
@@ -260,8 +260,10 @@ def _watch(
     return watched
 
 
-def _look(ports: Sequence[int], ledger: Ledger, foreign: dict[int, str]) -> None:
-    """Note listeners on ports that neither this run nor a dead one of it started."""
+def _look(ports: Sequence[int], ledger: Ledger, token: str, foreign: dict[int, str]) -> None:
+    """Note listeners on ports that this run did not start: a process carrying the run's token
+    was started under it (its servers, a server the plugin starts per test, the project's own
+    fixtures' servers); anything else on the port is foreign."""
     if not ports:
         return
     try:
@@ -269,6 +271,8 @@ def _look(ports: Sequence[int], ledger: Ledger, foreign: dict[int, str]) -> None
     except RegressError:
         return  # sockets not listable: nothing to say
     for holder in holders:
+        if carries_token(holder.pid, token):
+            continue
         if not holder.ours or holder.live_run:
             foreign.setdefault(holder.port, holder.describe())
 
