@@ -1,8 +1,8 @@
 """`regress run --jobs 2` against `--jobs 1` on one machine: wall time, and whether every test
 stays green when the isolation suites share the CPU.
 
-Run from the project root (browsers: hold the shared lock):
-    flock /tmp/regress-browser.lock python benchmarks/jobs.py --phase 73 [--runs 3]
+Run from the project root (one browser-heavy run at a time on the machine):
+    python benchmarks/jobs.py --phase 73 [--runs 3]
     python benchmarks/jobs.py --manifest M --phase 90 --suite passing --runs 1   # fixture
 
 Each round runs both commands one after the other (the order alternates between rounds), each

@@ -2,7 +2,7 @@
 starts its own server with a bare `python`, its tests use pytest-playwright's own `browser` and
 `page` fixtures launched headed, and the machine has only Debian's Chromium and no display.
 
-These tests launch Chromium: run them under `flock /tmp/regress-browser.lock`.
+These tests launch Chromium (about 95 s in all).
 """
 
 from __future__ import annotations
