@@ -109,19 +109,7 @@ def _attempt(setup: RunSetup, recorder: Recorder, open_pass: OpenPass, attempt: 
                 watch_ports=sorted({p for s in running for p in s.ports}),
             )
     except (Interrupted, KeyboardInterrupt):
-        for suite in (s for s in runnable if not recorder.has(s.name)):
-            recorder.add(
-                not_run(
-                    suite,
-                    KIND,
-                    status=SuiteStatus.INTERRUPTED,
-                    reason="interrupted (Ctrl-C)",
-                    ports=(),
-                    started=started,
-                    clock=clock,
-                ),
-                save=False,
-            )
+        recorder.interrupted(KIND, runnable, started=started, clock=clock)
         raise
     for suite, told in zip(running, context.suites, strict=True):
         verdict = judge_suite(

@@ -106,18 +106,7 @@ def _suite(
                     watch_ports=suite.ports,
                 )
     except (Interrupted, KeyboardInterrupt):
-        recorder.add(
-            not_run(
-                suite,
-                KIND,
-                status=SuiteStatus.INTERRUPTED,
-                reason="interrupted (Ctrl-C)",
-                ports=ports,
-                started=started,
-                clock=clock,
-            ),
-            save=False,
-        )
+        recorder.interrupted(KIND, [suite], started=started, clock=clock, ports=ports)
         raise
     if error:
         return _finished(

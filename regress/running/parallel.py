@@ -14,8 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
-from regress.judging.results import PassKind, SuiteResult, SuiteStatus
-from regress.judging.suite import not_run
+from regress.judging.results import PassKind, SuiteResult
 from regress.manifest.model import Suite
 from regress.proc import popen
 from regress.running.recorder import Recorder, now
@@ -88,20 +87,7 @@ def run_concurrently(
                     recorder.add(future.result())
         except (Interrupted, KeyboardInterrupt):
             _stop(gate)
-            started, clock = now(), time.monotonic()
-            for suite in (s for s in suites if not recorder.has(s.name)):
-                recorder.add(
-                    not_run(
-                        suite,
-                        PassKind.ISOLATION,
-                        status=SuiteStatus.INTERRUPTED,
-                        reason="interrupted (Ctrl-C)",
-                        ports=(),
-                        started=started,
-                        clock=clock,
-                    ),
-                    save=False,
-                )
+            recorder.interrupted(PassKind.ISOLATION, suites, started=now(), clock=time.monotonic())
             raise
         except BaseException:
             _stop(gate)

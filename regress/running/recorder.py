@@ -24,6 +24,7 @@ from regress.judging.results import (
     PassKind,
     PassResult,
     PlanInfo,
+    PortEvent,
     RunRecord,
     SuiteInfo,
     SuiteResult,
@@ -175,6 +176,31 @@ class Recorder:
                 save=False,
             )
         self.save()
+
+    def interrupted(
+        self,
+        kind: PassKind,
+        suites: Sequence[Suite],
+        *,
+        started: str,
+        clock: float,
+        ports: tuple[PortEvent, ...] = (),
+    ) -> None:
+        """Record the suites Ctrl-C cut short that have no result yet in the current pass
+        (saved with the partial record, not here)."""
+        for suite in (s for s in suites if not self.has(s.name)):
+            self.add(
+                not_run(
+                    suite,
+                    kind,
+                    status=SuiteStatus.INTERRUPTED,
+                    reason="interrupted (Ctrl-C)",
+                    ports=ports,
+                    started=started,
+                    clock=clock,
+                ),
+                save=False,
+            )
 
     def take(self) -> list[SuiteResult]:
         """The current pass's results so far, removed (to be merged over --repeat attempts)."""
