@@ -35,15 +35,6 @@ EXCLUDE = ("timestamp", "rollbackEvents", "wasSpeculative", "isFocused.0", "isFo
 SPARSE = {"p1.x": 12, "score": 3, "stateHash": 40, "item3.y": 1, "p0.holding": 7}
 HOLDINGS = ("none", "onion", "tomato", "dish", "soup")
 
-# The CLI may not be wired yet; this is what `regress parity A B --json` runs.
-CLI_SNIPPET = """
-import sys
-from pathlib import Path
-from rich.console import Console
-from regress.parity.report import run_parity_command
-paths = [Path(p) for p in sys.argv[1:]]
-sys.exit(run_parity_command(paths, None, 0, True, Console()))
-"""
 # The plain approach: csv module, row by row, printing the same JSON shape as parity. Run with
 # -c so that the child imports nothing but csv, json and sys.
 BASELINE_SNIPPET = """
@@ -132,11 +123,7 @@ def main() -> int:
 def report(a: Path, b: Path, known: dict[str, int], repeat: int) -> int:
     """Measure the commands on one pair, print a table, return the number of count mismatches."""
     cli = "python -m regress parity A B --json"
-    if (ROOT / "regress" / "__main__.py").exists():
-        commands = {cli: [sys.executable, "-m", "regress", "parity", str(a), str(b), "--json"]}
-    else:
-        cli = "run_parity_command via python -c (CLI not wired)"
-        commands = {cli: [sys.executable, "-c", CLI_SNIPPET, str(a), str(b)]}
+    commands = {cli: [sys.executable, "-m", "regress", "parity", str(a), str(b), "--json"]}
     commands["regress.parity, pandas reader"] = [
         sys.executable,
         "-c",

@@ -5,10 +5,15 @@ Usage: python benchmarks/startup.py [--repeat 9] [--rows 450] [--pair A.csv B.cs
 Each command runs in a fresh subprocess, round robin; its CPU time (user + system) is read
 with resource.getrusage(RUSAGE_CHILDREN) around it, so a busy machine changes the figures
 less than wall time would. Commands: the bare interpreter (the floor every command pays),
-`regress --version`, `regress parity A B` (table and --json) on a pair of 450-row exports
-with 45 columns (or a real pair given with --pair), and a plain csv-module script comparing
-the same pair.
+`regress --version`, `regress parity A B` (table, --json, and -m with this checkout's
+suites.yaml, which loads YAML) on a pair of 450-row exports with 45 columns (or a real pair
+given with --pair), and a plain csv-module script comparing the same pair. `regress parity`
+runs both as `python -m regress` and as the console script (the Typer-free front end of
+regress.entry either way).
 Run in a scratch folder without a suites.yaml, with this checkout first on PYTHONPATH.
+The package's bytecode is compiled first (`compileall`, into its __pycache__ folders, as pip
+does on install): with PYTHONDONTWRITEBYTECODE set, an editable checkout would otherwise be
+compiled from source on every start, and that is not what a user's install does.
 Prints figures only; nothing here asserts a timing.
 """
 
@@ -88,6 +93,7 @@ def main() -> None:
     outer = os.environ.get("PYTHONPATH", "")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [outer, str(ROOT)]))}
     python = sys.executable
+    subprocess.run([python, "-m", "compileall", "-q", str(ROOT / "regress")], check=True)
     with tempfile.TemporaryDirectory(prefix="regress-startup-") as scratch:
         folder = Path(scratch)
         pair = args.pair or write_pair(folder, args.rows)
@@ -99,10 +105,16 @@ def main() -> None:
             f"csv-module script ({rows} rows)": [python, "-c", CSV_SCRIPT, a, b],
             f"regress parity A B ({rows} rows)": [python, "-m", "regress", "parity", a, b],
             "regress parity A B --json": [python, "-m", "regress", "parity", a, b, "--json"],
+            # with a manifest, parity reads its parity.exclude: YAML and the manifest load
+            "regress parity A B -m suites.yaml": [
+                *(python, "-m", "regress", "parity", a, b),
+                *("-m", str(ROOT / "suites.yaml")),
+            ],
         }
         script = shutil.which("regress", path=str(Path(python).parent))
         if script:  # the console script, as a user types it
             commands["regress --version (console script)"] = [script, "--version"]
+            commands["regress parity A B (console script)"] = [script, "parity", a, b]
         times: dict[str, list[float]] = {name: [] for name in commands}
         for _ in range(args.repeat):
             for name, argv in commands.items():

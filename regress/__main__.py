@@ -1,7 +1,7 @@
-"""`python -m regress`."""
+"""`python -m regress`: the same entry point as the `regress` console script."""
 
 from __future__ import annotations
 
-from regress.cli import main
+from regress.entry import main
 
 main()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import sys
 from collections.abc import Iterator
@@ -581,18 +580,16 @@ def parity(
 ) -> None:
     """Compare two players' exports (or every pair in a data folder): exit 0 identical,
     1 divergent, 2 unusable input."""
-    from regress.commands.parity import excluded_columns  # noqa: PLC0415
-    from regress.parity.check import check_paths, exit_code, to_json  # noqa: PLC0415
+    # `regress parity` normally runs without Typer (regress.entry); this command answers
+    # --help and argv that front end leaves to Typer, and prints the same output.
+    from regress.commands.parity import ParityArgs, output  # noqa: PLC0415
 
+    excluded = None if exclude is None else tuple(exclude)
+    args = ParityArgs(tuple(paths), excluded, row_tolerance, as_json, manifest, debug)
     with _user_errors(debug):
-        report = check_paths(paths, excluded_columns(exclude, manifest), row_tolerance)
-    if as_json:  # plain JSON: no rich to import
-        typer.echo(json.dumps(to_json(report), indent=2, ensure_ascii=False))
-    else:
-        from regress.parity.report import render  # noqa: PLC0415
-
-        _console().print(render(report))
-    raise typer.Exit(exit_code(report))
+        text, code = output(args, sys.stdout)
+    sys.stdout.write(text)
+    raise typer.Exit(code)
 
 
 @app.command()

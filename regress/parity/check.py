@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from regress.errors import RegressError
 from regress.parity.compare import compare
 from regress.parity.model import DEFAULT_EXCLUDE, ParityReport, Verdict
-from regress.parity.pairing import DirParityReport, compare_dir
+
+if TYPE_CHECKING:
+    from regress.parity.pairing import DirParityReport
 
 
 def check_paths(
@@ -31,6 +33,8 @@ def check_paths(
     if len(paths) == 2:
         return compare(paths[0], paths[1], exclude=columns, row_tolerance=row_tolerance)
     if len(paths) == 1 and paths[0].is_dir():
+        from regress.parity.pairing import compare_dir  # noqa: PLC0415 - folders only
+
         return compare_dir(paths[0], exclude=columns, row_tolerance=row_tolerance)
     given = " ".join(map(str, paths)) or "nothing"
     raise RegressError(f"parity takes two export files or one data directory, got {given}")
@@ -43,7 +47,7 @@ def exit_code(report: ParityReport | DirParityReport) -> int:
 
 def to_json(report: ParityReport | DirParityReport) -> dict[str, Any]:
     """A JSON-ready dict of a pair report or a directory report."""
-    if isinstance(report, DirParityReport):
+    if not isinstance(report, ParityReport):  # pairing loads only for folders
         return {
             "data_dir": report.data_dir,
             "verdict": report.verdict.value,

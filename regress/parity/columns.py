@@ -6,13 +6,12 @@ Pure Python: every reader (bytes, small files, pandas) shares it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from regress.parity.model import ColumnDivergence, Divergence, ParityReport, Reader, Verdict
 
 
-@dataclass(frozen=True)
-class ColumnPlan:
+class ColumnPlan(NamedTuple):
     """Which columns are compared and where they sit in each file."""
 
     compared: tuple[str, ...]

@@ -27,36 +27,47 @@ def is_small(path_a: Path, path_b: Path) -> bool:
 def compare_small(
     path_a: Path, path_b: Path, exclude: tuple[str, ...], tolerance: int, max_examples: int
 ) -> ParityReport:
-    """Compare two small plain exports cell by cell (rows by position, columns by name)."""
-    names_a, rows_a = _read(path_a)
-    names_b, rows_b = _read(path_b)
+    """Compare two small plain exports cell by cell (rows by position, columns by name).
+
+    Each file is read into one flat list of cells; a column is a slice of it, and two equal
+    columns are told equal in C, so only a divergent column is walked row by row.
+    """
+    names_a, cells_a, rows_a = _read(path_a)
+    names_b, cells_b, rows_b = _read(path_b)
     plan = ColumnPlan.build(names_a, names_b, exclude)
-    pairs = list(zip(plan.index_a, plan.index_b, strict=True))
-    counts = [0] * len(pairs)
-    examples: list[list[Divergence]] = [[] for _ in pairs]
-    for row, (cells_a, cells_b) in enumerate(zip(rows_a, rows_b, strict=False)):
-        if cells_a == cells_b and plan.index_a == plan.index_b:
-            continue  # the same line: no compared cell differs
-        for column, (index_a, index_b) in enumerate(pairs):
-            if cells_a[index_a] != cells_b[index_b]:
-                counts[column] += 1
-                if len(examples[column]) < max_examples:
-                    examples[column].append(Divergence(row, cells_a[index_a], cells_b[index_b]))
-    labels = (str(path_a), str(path_b))
-    rows = (len(rows_a), len(rows_b))
+    rows = min(rows_a, rows_b)
+    width_a, width_b = len(names_a), len(names_b)
+    counts: list[int] = []
+    examples: list[list[Divergence]] = []
+    for index_a, index_b in zip(plan.index_a, plan.index_b, strict=True):
+        column_a = cells_a[index_a : rows * width_a : width_a]
+        column_b = cells_b[index_b : rows * width_b : width_b]
+        if column_a == column_b:
+            counts.append(0)
+            examples.append([])
+            continue
+        pairs = enumerate(zip(column_a, column_b, strict=True))
+        divergent = [row for row, (cell_a, cell_b) in pairs if cell_a != cell_b]
+        counts.append(len(divergent))
+        kept = divergent[:max_examples]
+        examples.append(
+            [Divergence(row, column_a[row].decode(), column_b[row].decode()) for row in kept]
+        )
     return build_report(
         plan,
         counts,
         examples,
-        labels=labels,
-        rows=rows,
+        labels=(str(path_a), str(path_b)),
+        rows=(rows_a, rows_b),
         tolerance=tolerance,
         reader=Reader.BYTES,
     )
 
 
-def _read(path: Path) -> tuple[list[str], list[list[str]]]:
-    """Header names and rows of cells, checked as the byte reader checks them."""
+def _read(path: Path) -> tuple[list[str], list[bytes], int]:
+    """Header names, every cell's bytes in one flat list (row after row), and the number of
+    rows; checked as the byte reader checks a file. Cells stay bytes (the file is UTF-8, so
+    equal text is equal bytes); only the examples a report keeps are decoded."""
     data = path.read_bytes()
     if not data.endswith(b"\n"):
         data += b"\n"  # as the byte reader ends the last line at the end of the file
@@ -72,16 +83,14 @@ def _read(path: Path) -> tuple[list[str], list[list[str]]]:
         raise NotPlainError  # pandas renames these ("Unnamed: 2", "x.1")
     if b'"' in body or b"\0" in body or body.count(b"\r") != body.count(b"\r\n"):
         raise NotPlainError  # quoted fields, NUL bytes, a lone CR (pandas ends a line there)
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise NotUtf8Error(path, error, len(line) + 1) from None
-    lines = text.split("\n")[:-1]  # the text ends with a newline
-    width = len(names)
-    rows = []
-    for text_line in lines:
-        cells = text_line.removesuffix("\r").split(",")
-        if len(cells) != width or cells == [""]:
-            raise NotPlainError  # a ragged or blank line
-        rows.append(cells)
-    return names, rows
+    if not body.isascii():
+        try:
+            body.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise NotUtf8Error(path, error, len(line) + 1) from None
+    lines = body.replace(b"\r\n", b"\n").split(b"\n")[:-1]  # the body ends with a newline
+    commas = len(names) - 1
+    if any(text_line.count(b",") != commas for text_line in lines) or (not commas and b"" in lines):
+        raise NotPlainError  # a ragged or blank line
+    cells = b",".join(lines).split(b",") if lines else []
+    return names, cells, len(lines)

@@ -1,4 +1,4 @@
-"""Rendering (Rich, JSON) and the CLI glue of regress parity."""
+"""Rendering (plain text, JSON) of regress parity, and `output`, what the command prints."""
 
 from __future__ import annotations
 
@@ -7,21 +7,15 @@ import json
 from pathlib import Path
 
 import pytest
-from rich.console import Console
 
+from regress.commands.parity import ParityArgs, output
 from regress.errors import RegressError
 from regress.parity import compare
 from regress.parity.pairing import compare_dir
-from regress.parity.report import render_dir_report, render_report, run_parity_command, to_json
+from regress.parity.report import render_dir_report, render_report, to_json
 from tests.parity.conftest import HEADER, WriteCsv, game_rows
 
 SCORE = HEADER.index("score")
-
-
-def _text(renderable: object) -> str:
-    output = io.StringIO()
-    Console(file=output, width=160).print(renderable)
-    return output.getvalue()
 
 
 @pytest.fixture
@@ -37,7 +31,7 @@ def divergent_pair(write_csv: WriteCsv) -> tuple[Path, Path]:
 def test_render_report_shows_verdict_reasons_and_examples(
     divergent_pair: tuple[Path, Path],
 ) -> None:
-    text = _text(render_report(compare(*divergent_pair)))
+    text = render_report(compare(*divergent_pair))
 
     assert "DIVERGENT" in text
     assert "- 1 divergent cells in 1 columns" in text
@@ -48,10 +42,56 @@ def test_render_report_shows_verdict_reasons_and_examples(
 def test_render_report_of_identical_files_has_no_divergence_table(write_csv: WriteCsv) -> None:
     a, b = write_csv("a.csv", game_rows(3)), write_csv("b.csv", game_rows(3, clock=2))
 
-    text = _text(render_report(compare(a, b)))
+    text = render_report(compare(a, b))
 
     assert text.startswith("IDENTICAL")
     assert "Divergent columns" not in text
+
+
+def test_render_report_lines_up_the_divergent_columns(write_csv: WriteCsv) -> None:
+    rows = game_rows(12)
+    a = write_csv("a.csv", rows)
+    for row in rows[:7]:
+        row[SCORE] = "x"
+    rows[3][HEADER.index("p0.x")] = "9"
+    b = write_csv("b.csv", rows)
+
+    lines = render_report(compare(a, b)).splitlines()
+
+    table = lines[lines.index("Divergent columns") + 1 :]
+    assert table[0].split() == ["Column", "Cells", "First", "divergent", "rows", "(a", "|", "b)"]
+    assert set(table[1]) == {"-", " "}
+    assert table[2].split()[:5] == ["p0.x", "1", "row", "3:", "'3'"]
+    score = table.index(next(line for line in table if line.startswith("score")))
+    assert table[score + 5].split() == ["...", "2", "more"]  # 5 examples, then the rest
+    examples = table[2].index("row")
+    assert all(line[examples:].startswith(("row", "...")) for line in table[2:]), table
+
+
+def test_names_from_the_files_cannot_drive_the_terminal(write_csv: WriteCsv) -> None:
+    header = [*HEADER[:-1], "evil\x1b[2J"]
+    a = write_csv("a\x07.csv", game_rows(2), header)
+    b = write_csv("b.csv", game_rows(2))
+
+    text = render_report(compare(a, b))
+
+    assert "\x1b" not in text and "\x07" not in text
+    assert "only in a  evil\\x1b[2J" in text
+    assert "a\\x07.csv  vs" in text
+
+
+def test_colour_only_when_asked(divergent_pair: tuple[Path, Path], tmp_path: Path) -> None:
+    report = compare(*divergent_pair)
+    write = tmp_path / "same"
+    write.mkdir()
+    (write / "s1_ep0.csv").write_text("gameId,t\ng1,1\n")
+    (write / "s2_ep0.csv").write_text("gameId,t\ng1,1\n")
+    folder = compare_dir(write)
+
+    assert "\x1b" not in render_report(report) + render_dir_report(folder)
+    assert render_report(report, colour=True).startswith("\x1b[1;31mDIVERGENT\x1b[0m  ")
+    total = render_dir_report(folder, colour=True).splitlines()[-1]
+    assert total.startswith("Total") and total.endswith("\x1b[1;32mIDENTICAL\x1b[0m")
 
 
 def test_to_json_of_a_pair(divergent_pair: tuple[Path, Path]) -> None:
@@ -73,7 +113,7 @@ def test_dir_report_as_table_and_json(write_csv: WriteCsv, tmp_path: Path) -> No
     write_csv("data/s3_ep0.csv", game_rows(5, "g2"))
     report = compare_dir(tmp_path / "data")
 
-    text = _text(render_dir_report(report))
+    text = render_dir_report(report)
     data = to_json(report)
 
     assert "0 identical, 1 divergent" in text
@@ -90,9 +130,9 @@ def test_dir_report_as_table_and_json(write_csv: WriteCsv, tmp_path: Path) -> No
 def _run(
     paths: list[Path], exclude: list[str] | None = None, *, as_json: bool = False
 ) -> tuple[int, str]:
-    output = io.StringIO()
-    code = run_parity_command(paths, exclude, 0, as_json, Console(file=output, width=160))
-    return code, output.getvalue()
+    args = ParityArgs(tuple(paths), None if exclude is None else tuple(exclude), as_json=as_json)
+    text, code = output(args, io.StringIO())
+    return code, text
 
 
 def test_command_exit_codes(write_csv: WriteCsv, divergent_pair: tuple[Path, Path]) -> None:
