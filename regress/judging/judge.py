@@ -93,12 +93,14 @@ def judge(record: RunRecord) -> Judgement:
 
 
 def compare(isolation: TestOutcome | None, combined: TestOutcome | None) -> Comparison | None:
-    """Classify one test across the two passes."""
-    if isolation is None and combined is None:
+    """Classify one test across the two passes. A pass that did not run the test (not in it,
+    stopped before it, its suite blocked, or deselected) says nothing about interference."""
+    alone, together = _ran(isolation), _ran(combined)
+    if not alone and not together:
         return None
-    if combined is None:
+    if not together:
         return Comparison.ISOLATION_ONLY
-    if isolation is None:
+    if not alone:
         return Comparison.COMBINED_ONLY_RUN
     match (_ok(isolation), _ok(combined)):
         case (True, True):
@@ -393,6 +395,13 @@ def _result_of(record: RunRecord, kind: PassKind, suite: str) -> SuiteResult | N
     if result is None:
         return None
     return next((r for r in result.suites if r.suite == suite), None)
+
+
+def _ran(outcome: TestOutcome | None) -> bool:
+    return outcome is not None and outcome.status not in (
+        TestStatus.NOT_RUN,
+        TestStatus.DESELECTED,
+    )
 
 
 def _ok(outcome: TestOutcome | None) -> bool:

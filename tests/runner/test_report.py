@@ -9,7 +9,7 @@ import pytest
 from rich.console import Console, RenderableType
 
 from regress.judging.judge import judge
-from regress.judging.results import PassKind, RunRecord, SuiteStatus
+from regress.judging.results import Comparison, PassKind, RunRecord, SuiteStatus
 from regress.judging.results import TestStatus as Status
 from regress.reporting import table
 from regress.reporting.progress import LiveProgress
@@ -124,6 +124,27 @@ def test_failing_rows_show_counts_comparisons_and_verdicts() -> None:
     assert table["network-disruption"].rstrip().endswith("BLOCKED")
     assert "3 not run" in table["network-disruption"]
     assert table["focus-loss"].rstrip().endswith("PASS")
+
+
+def comparisons(record: RunRecord, suite: str) -> set[Comparison | None]:
+    verdict = next(s for s in judge(record).suites if s.suite == suite)
+    return {test.comparison for test in verdict.tests}
+
+
+def test_a_pass_that_did_not_run_a_test_says_nothing_about_interference() -> None:
+    # blocked alone (its tests not run), passed combined: not "fails alone, passes combined"
+    assert comparisons(records.failing_record(), "network-disruption") == {
+        Comparison.COMBINED_ONLY_RUN
+    }
+    # the combined pass stopped before the tests that passed alone: not interference
+    record = records.passing_record()
+    cut = records.suite_result("multi-participant", PassKind.COMBINED, only=0)
+    combined = tuple(cut if s.suite == cut.suite else s for s in record.passes[1].suites)
+    record = dataclasses.replace(
+        record, passes=(record.passes[0], dataclasses.replace(record.passes[1], suites=combined))
+    )
+    assert comparisons(record, "multi-participant") == {Comparison.ISOLATION_ONLY}
+    assert "interference" not in text_of(render_table(record))
 
 
 def test_failing_rows_name_their_artifacts_in_the_caption() -> None:
