@@ -22,13 +22,8 @@ if TYPE_CHECKING:
     from regress.parity.model import ParityReport
     from regress.parity.pairing import DirParityReport
 
-FLAGS = {"--json": "as_json", "--debug": "debug"}
-VALUED = {
-    "--exclude": "exclude",
-    "--row-tolerance": "row_tolerance",
-    "--manifest": "manifest",
-    "-m": "manifest",
-}
+FLAGS = {"--json": "as_json", "--debug": "debug"}  # option -> ParityArgs field
+VALUED = frozenset({"--exclude", "--row-tolerance", "--manifest", "-m"})  # take one value
 
 
 class ParityArgs(NamedTuple):
