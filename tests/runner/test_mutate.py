@@ -89,6 +89,9 @@ def test_a_surviving_mutation_exits_1_and_scores_its_requirement(project: Path) 
     text = summary(project)
     section = text.split("## Mutation Check", 1)[1].split("\n---\n", 1)[0]
     assert "- MUT-01: 1/1 caught" in section and "- MUT-02: 0/1 caught" in section
+    baseline = record.baseline
+    assert baseline is not None
+    assert f"Baseline (unmutated HEAD) {baseline.run_id}: green, 2 passed." in section
     assert "| add-subtracts-unguarded | MUT-02 | survived | nothing: every test passed |" in section
     # a run of another commit only with --with-mutations
     (project / "notes.txt").write_text("another commit\n")
@@ -168,6 +171,11 @@ def test_a_patch_that_does_not_apply_is_one_clear_error_exit_2(project: Path) ->
             "  m:\n    patch: mutations/add_subtracts.patch\n",
             "mutation 'm': missing required key 'requirements'",
             id="no-requirement",
+        ),
+        pytest.param(
+            "  baseline:\n    requirements: [MUT-01]\n    patch: mutations/add_subtracts.patch\n",
+            "mutations.baseline: 'baseline' names the unmutated run's reports folder",
+            id="reserved-name",
         ),
     ],
 )
