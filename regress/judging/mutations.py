@@ -102,7 +102,7 @@ def classify(
         return MutantStatus.INTERRUPTED, "interrupted"
     results = [r for p in record.passes for r in p.suites if r.suite in suites]
     evidence, not_evidence = split_red(red_tests(record, suites), baseline)
-    notes = _baseline_notes(baseline, suites, not_evidence, where)
+    notes = _baseline_notes(baseline, suites, not_evidence, where, proven=bool(evidence))
     if evidence:
         timeouts = {TestStatus.TIMEOUT.value, SuiteStatus.TIMEOUT.value}
         if all(test.status in timeouts for test in evidence):
@@ -110,7 +110,6 @@ def classify(
             return MutantStatus.CAUGHT_BY_TIMEOUT, "; ".join(notes)
         return MutantStatus.CAUGHT, "; ".join(notes)
     if not_evidence:
-        notes.insert(0, "red only in tests that did not pass on unmutated HEAD: proves nothing")
         return MutantStatus.UNPROVEN, "; ".join(notes)
     unusable = [r for r in results if r.status not in (SuiteStatus.PASSED, SuiteStatus.FAILED)]
     if unusable or not results:
@@ -124,8 +123,11 @@ def _baseline_notes(
     suites: Collection[str],
     not_evidence: tuple[RedTest, ...],
     where: str,
+    *,
+    proven: bool,
 ) -> list[str]:
-    """What the baseline took away from a mutant's red tests, naming its reports folder."""
+    """What the baseline took away from a mutant's red tests (proven: some were left), naming
+    its reports folder."""
     if baseline is None or baseline.status is BaselineStatus.SKIPPED:
         return ["no baseline: red tests were not checked against unmutated HEAD"]
     where = where or baseline.reports
@@ -137,9 +139,13 @@ def _baseline_notes(
             "none of its tests counts"
         )
     counted = [r for r in not_evidence if r.suite not in off]
-    if counted:
+    if counted and proven:
         notes.append(
             f"{len(counted)} red test(s) not counted: not passing on the baseline ({where})"
+        )
+    elif counted:
+        notes.insert(
+            0, f"red only in tests that did not pass on the baseline ({where}): proves nothing"
         )
     return notes
 

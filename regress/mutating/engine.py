@@ -61,7 +61,7 @@ def execute_mutate(options: MutateOptions, sink: MutateSink) -> MutateRecord:
     top = max(
         (s.port for s in manifest.suites if any(s.name in m.suites for m in mutations)), default=0
     )
-    slots = min(options.jobs, len(mutations) + options.baseline)
+    slots = min(options.jobs, len(mutations) + (1 if options.baseline else 0))
     highest = top + (slots - 1) * port_step(manifest, mutations, slots)
     if highest > 65535:
         raise RegressError(

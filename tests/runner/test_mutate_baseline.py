@@ -50,7 +50,11 @@ def test_a_mutant_red_only_in_tests_red_on_head_is_not_caught(project: Path) -> 
     assert mutant.status is MutantStatus.UNPROVEN
     assert mutant.red == ()
     assert [(r.nodeid, r.status) for r in mutant.not_evidence] == [(BROKEN, "failed")]
-    assert mutant.note.startswith("red only in tests that did not pass on unmutated HEAD")
+    folder = project / "reports" / record.mutate_id / "baseline"
+    assert (
+        mutant.note
+        == f"red only in tests that did not pass on the baseline ({folder}): proves nothing"
+    )
     assert record.scores() == (("FIX-02", 0, 0, 1),)
     # the baseline, in the record and on the terminal
     baseline = record.baseline
