@@ -48,7 +48,7 @@ class MutateOptions:
 
 
 def execute_mutate(options: MutateOptions, sink: MutateSink) -> MutateRecord:
-    """Run every selected mutation; returns the final record (already written).
+    """Run the baseline and every selected mutation; returns the final record (already written).
 
     Raises:
         RegressError: bad selection, no git repository, a patch that does not apply, another
