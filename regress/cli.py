@@ -393,10 +393,18 @@ def mutate(
     jobs: Annotated[
         int, typer.Option("--jobs", "-j", help="Mutants run in parallel (distinct ports).")
     ] = 1,
+    no_baseline: Annotated[
+        bool,
+        typer.Option(
+            "--no-baseline",
+            help="Skip the run on unmutated HEAD: any red test then counts as a catch.",
+        ),
+    ] = False,
     reports: ReportsOpt = None,
     debug: DebugOpt = False,
 ) -> None:
-    """Apply each declared mutation to a worktree of HEAD and check its suites go red:
+    """Run the mutations' suites on HEAD (the baseline), then apply each declared mutation to
+    a worktree of HEAD and check its suites go red in tests that passed on the baseline:
     exit 0 when every mutant is caught, 1 otherwise."""
     from regress.commands.mutate import MutateRequest  # noqa: PLC0415
     from regress.commands.mutate import mutate as run_mutate  # noqa: PLC0415
@@ -409,6 +417,7 @@ def mutate(
         combined=combined,
         jobs=jobs,
         reports=reports,
+        baseline=not no_baseline,
     )
     with _user_errors(debug):
         console = _console()

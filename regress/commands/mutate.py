@@ -7,7 +7,8 @@ from pathlib import Path
 
 from regress.commands.common import interrupts, reports_folder
 from regress.judging.mutations import MutateRecord
-from regress.mutating.engine import Interrupted, MutateOptions, MutateSink, execute_mutate
+from regress.mutating.engine import Interrupted, MutateOptions, execute_mutate
+from regress.mutating.schedule import MutateSink
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,7 @@ class MutateRequest:
     combined: bool = False
     jobs: int = 1
     reports: Path | None = None
+    baseline: bool = True
 
     @property
     def reports_dir(self) -> Path:
@@ -37,6 +39,7 @@ def mutate(request: MutateRequest, sink: MutateSink) -> MutateRecord:
         names=request.names,
         combined=request.combined,
         jobs=request.jobs,
+        baseline=request.baseline,
     )
     with interrupts(Interrupted):
         return execute_mutate(options, sink)

@@ -1,5 +1,6 @@
-"""Mutation checks: whether a mutant's run went red (caught) or stayed green (survived), the
-mutate record (reports/mutate-<id>/mutate.json, written atomically) and scores per requirement."""
+"""Mutation checks: whether a mutant's run went red (caught) or stayed green (survived), judged
+against the baseline (judging.evidence), the mutate record (reports/mutate-<id>/mutate.json,
+written atomically) and scores per requirement."""
 
 from __future__ import annotations
 
@@ -10,6 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from regress.errors import RegressError
+from regress.judging.evidence import (
+    BaselineResult,
+    BaselineStatus,
+    RedTest,
+    red_tests,
+    split_red,
+)
 from regress.judging.history import write_text_atomic
 from regress.judging.results import RunRecord as _RunRecord
 from regress.judging.results import (
@@ -18,12 +26,9 @@ from regress.judging.results import (
     from_jsonable,
     to_jsonable,
 )
-from regress.judging.wording import one_line
 
 MUTATE_FILE = "mutate.json"
 LATEST_MUTATE = Path(".regress") / "LATEST_MUTATE"  # the newest mutate folder's name, as text
-RED_TESTS = frozenset({TestStatus.FAILED, TestStatus.ERROR, TestStatus.TIMEOUT, TestStatus.MISSING})
-RED_SUITES = frozenset({SuiteStatus.FAILED, SuiteStatus.ERROR, SuiteStatus.TIMEOUT})
 
 
 class MutantStatus(enum.Enum):
@@ -31,20 +36,10 @@ class MutantStatus(enum.Enum):
 
     CAUGHT = "caught"
     CAUGHT_BY_TIMEOUT = "caught by timeout only"  # red, but the cause is hidden
+    UNPROVEN = "unproven"  # red only in tests that were not green on the baseline either
     SURVIVED = "survived"
     ERROR = "error"  # the mutant could not be judged (patch, blocked port, no record)
     INTERRUPTED = "interrupted"
-
-
-@dataclass(frozen=True)
-class RedTest:
-    """A test (or a whole suite, nodeid "") that went red against the mutant."""
-
-    suite: str
-    nodeid: str
-    status: str  # the TestStatus or SuiteStatus value
-    kind: str  # the pass: "isolation" or "combined"
-    cause: str  # one line
 
 
 @dataclass(frozen=True)
@@ -56,7 +51,8 @@ class MutantResult:
     suites: tuple[str, ...]
     status: MutantStatus
     duration: float
-    red: tuple[RedTest, ...] = ()
+    red: tuple[RedTest, ...] = ()  # the evidence: red here, passed on the baseline
+    not_evidence: tuple[RedTest, ...] = ()  # red here, but not passing on the baseline either
     run_id: str = ""  # the mutant's `regress run`, under its reports folder
     reports: str = ""  # the mutant's reports folder, relative to the mutate folder
     note: str = ""  # why ERROR/INTERRUPTED, or what the mutant's run said
@@ -73,6 +69,7 @@ class MutateRecord:
     manifest: str
     git_head: str
     mutants: tuple[MutantResult, ...]
+    baseline: BaselineResult | None = None  # None: written before mutate had a baseline
     notes: tuple[str, ...] = ()
     interrupted: bool = False
     complete: bool = True
@@ -91,47 +88,66 @@ class MutateRecord:
         return tuple((req, *counts) for req, counts in order.items())  # type: ignore[misc]
 
 
-def red_tests(record: _RunRecord, suites: Collection[str]) -> tuple[RedTest, ...]:
-    """The tests of suites that went red in any pass of record; a suite that errored or timed
-    out without a red test counts as one red entry with its reason."""
-    found = []
-    for result in (r for p in record.passes for r in p.suites if r.suite in suites):
-        tests = [
-            RedTest(result.suite, t.nodeid, t.status.value, result.kind.value, one_line(t.message))
-            for t in result.tests
-            if t.status in RED_TESTS
-        ]
-        if not tests and result.status in RED_SUITES:
-            tests = [
-                RedTest(
-                    result.suite,
-                    "",
-                    result.status.value,
-                    result.kind.value,
-                    one_line(result.reason),
-                )
-            ]
-        found += tests
-    return tuple(found)
-
-
-def classify(record: _RunRecord, suites: Collection[str]) -> tuple[MutantStatus, str]:
-    """Caught, caught by timeout only, survived, or error (a blocked or unfinished suite, whose
-    green proves nothing), with a note."""
+def classify(
+    record: _RunRecord,
+    suites: Collection[str],
+    baseline: BaselineResult | None = None,
+    *,
+    where: str = "",
+) -> tuple[MutantStatus, str]:
+    """Caught, caught by timeout only, unproven (red only in tests that did not pass on the
+    baseline), survived, or error (a blocked or unfinished suite, whose green proves nothing),
+    with a note; where names the baseline's reports folder in the notes."""
     if record.interrupted:
         return MutantStatus.INTERRUPTED, "interrupted"
     results = [r for p in record.passes for r in p.suites if r.suite in suites]
-    red = red_tests(record, suites)
-    if red:
+    evidence, not_evidence = split_red(red_tests(record, suites), baseline)
+    notes = _baseline_notes(baseline, suites, not_evidence, where, proven=bool(evidence))
+    if evidence:
         timeouts = {TestStatus.TIMEOUT.value, SuiteStatus.TIMEOUT.value}
-        if all(test.status in timeouts for test in red):
-            return MutantStatus.CAUGHT_BY_TIMEOUT, "every red test timed out: the cause is hidden"
-        return MutantStatus.CAUGHT, ""
+        if all(test.status in timeouts for test in evidence):
+            notes.insert(0, "every red test timed out: the cause is hidden")
+            return MutantStatus.CAUGHT_BY_TIMEOUT, "; ".join(notes)
+        return MutantStatus.CAUGHT, "; ".join(notes)
+    if not_evidence:
+        return MutantStatus.UNPROVEN, "; ".join(notes)
     unusable = [r for r in results if r.status not in (SuiteStatus.PASSED, SuiteStatus.FAILED)]
     if unusable or not results:
         said = "; ".join(f"{r.suite}: {r.status.value} {r.reason}".strip() for r in unusable)
-        return MutantStatus.ERROR, said or "the mutant's run recorded no suite"
-    return MutantStatus.SURVIVED, ""
+        return MutantStatus.ERROR, "; ".join([said or "the mutant's run recorded no suite", *notes])
+    return MutantStatus.SURVIVED, "; ".join(notes)
+
+
+def _baseline_notes(
+    baseline: BaselineResult | None,
+    suites: Collection[str],
+    not_evidence: tuple[RedTest, ...],
+    where: str,
+    *,
+    proven: bool,
+) -> list[str]:
+    """What the baseline took away from a mutant's red tests (proven: some were left), naming
+    its reports folder."""
+    if baseline is None or baseline.status is BaselineStatus.SKIPPED:
+        return ["no baseline: red tests were not checked against unmutated HEAD"]
+    where = where or baseline.reports
+    notes = []
+    off = [name for name in baseline.unusable if name in suites]
+    if off:
+        notes.append(
+            f"suite {', '.join(off)} did not run to a verdict on the baseline ({where}): "
+            "none of its tests counts"
+        )
+    counted = [r for r in not_evidence if r.suite not in off]
+    if counted and proven:
+        notes.append(
+            f"{len(counted)} red test(s) not counted: not passing on the baseline ({where})"
+        )
+    elif counted:
+        notes.insert(
+            0, f"red only in tests that did not pass on the baseline ({where}): proves nothing"
+        )
+    return notes
 
 
 def write_mutate_record(reports: Path, folder: Path, record: MutateRecord) -> Path:

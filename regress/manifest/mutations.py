@@ -10,6 +10,7 @@ from regress.manifest.yaml_source import Node, Reader
 
 MUTATION_KEYS = ("requirements", "patch", "suites")
 NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")  # a folder name in the reports
+BASELINE = "baseline"  # the folder of `regress mutate`'s run on unmutated HEAD: not a mutation
 
 
 def parse_mutations(
@@ -34,6 +35,12 @@ def _mutation(
     if not NAME_RE.match(name) or ".." in name:
         raise reader.fail(
             node, f"mutations.{name}", "names use letters, digits, '_', '-', '.' (no '..', no '/')"
+        )
+    if name == BASELINE:
+        raise reader.fail(
+            node,
+            f"mutations.{name}",
+            f"'{BASELINE}' names the unmutated run's reports folder; name the mutation otherwise",
         )
     fields = reader.mapping(node, where, MUTATION_KEYS)
     requirements_node = reader.required(fields, "requirements", where, node)

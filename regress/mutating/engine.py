@@ -1,6 +1,7 @@
 """`regress mutate` end to end: the reports folder's run lock, removing what killed mutate runs
-left, checking every patch applies, the mutants (one at a time or N in parallel with distinct
-ports), and the mutate record, written however the run ends."""
+left, checking every patch applies, the baseline and the mutants (one at a time or N in parallel
+with distinct ports; the baseline takes the first slot), and the mutate record, written however
+the run ends."""
 
 from __future__ import annotations
 
@@ -10,25 +11,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
 
 import psutil
 
 from regress.errors import RegressError
 from regress.judging import history
-from regress.judging.mutations import MutantResult, MutantStatus, MutateRecord, write_mutate_record
+from regress.judging.mutations import MutantStatus, MutateRecord, write_mutate_record
 from regress.manifest.load import load_manifest
 from regress.manifest.model import Manifest, Mutation
 from regress.manifest.select import select_mutations
-from regress.mutating.mutant import Base, Mutant, judge_mutant, not_run, start
+from regress.mutating.mutant import Base
+from regress.mutating.schedule import STALE_GRACE, MutateSink, Schedule, stop_dead_runs
 from regress.mutating.worktrees import Worktrees, apply_patch, head_of, repo_of, uncommitted
-from regress.proc import popen
 from regress.proc.ledger import Ledger
 from regress.proc.lock import RunLock, check_reports_folder
 from regress.proc.sweep import make_token, sweep
 
-CHILD_GRACE = 20.0  # seconds a mutant's `regress run` gets to stop its own processes on SIGTERM
-STALE_GRACE = 3.0
 POLL = 0.2
 
 
@@ -46,23 +44,11 @@ class MutateOptions:
     names: tuple[str, ...] = ()
     combined: bool = False
     jobs: int = 1
-
-
-class MutateSink(Protocol):
-    """Live view of a mutate run."""
-
-    def note(self, text: str) -> None:
-        """A run-level remark."""
-
-    def started(self, name: str, reports: Path) -> None:
-        """A mutant's `regress run` started."""
-
-    def finished(self, result: MutantResult) -> None:
-        """A mutant was judged."""
+    baseline: bool = True  # run the suites once on unmutated HEAD first (--no-baseline: False)
 
 
 def execute_mutate(options: MutateOptions, sink: MutateSink) -> MutateRecord:
-    """Run every selected mutation; returns the final record (already written).
+    """Run the baseline and every selected mutation; returns the final record (already written).
 
     Raises:
         RegressError: bad selection, no git repository, a patch that does not apply, another
@@ -75,7 +61,7 @@ def execute_mutate(options: MutateOptions, sink: MutateSink) -> MutateRecord:
     top = max(
         (s.port for s in manifest.suites if any(s.name in m.suites for m in mutations)), default=0
     )
-    slots = min(options.jobs, len(mutations))
+    slots = min(options.jobs, len(mutations) + (1 if options.baseline else 0))
     highest = top + (slots - 1) * port_step(manifest, mutations, slots)
     if highest > 65535:
         raise RegressError(
@@ -167,63 +153,38 @@ def _run(
     )
     write_mutate_record(options.reports, base.folder, record)
     step = port_step(base.manifest, mutations, options.jobs)
-    waiting = list(mutations)
-    running: list[Mutant] = []
-    results: list[MutantResult] = []
+    schedule = Schedule(
+        base, mutations, worktrees, sink, jobs=options.jobs, step=step, baseline=options.baseline
+    )
     interrupted = False
     try:
-        while waiting or running:
-            free = sorted(set(range(options.jobs)) - {m.slot for m in running})
-            while waiting and free:
-                mutation = waiting.pop(0)
-                slot = free.pop(0)
-                mutant = start(base, mutation, worktrees, slot, slot * step)
-                running.append(mutant)
-                sink.started(mutation.name, mutant.reports)
-            for mutant in [m for m in running if m.child.poll() is not None]:
-                running.remove(mutant)
-                result = judge_mutant(base, mutant)
-                worktrees.remove(mutant.tree)
-                results.append(result)
-                sink.finished(result)
-                record = replace(record, mutants=tuple(results))
+        while schedule.busy:
+            schedule.start_free()
+            if schedule.collect():
+                baseline, results = schedule.outcome()
+                record = replace(record, baseline=baseline, mutants=results)
                 write_mutate_record(options.reports, base.folder, record)
             time.sleep(POLL)
     except (Interrupted, KeyboardInterrupt):
         interrupted = True
     finally:
-        results += _stop(base, running, worktrees)
+        schedule.stop()
     if interrupted:
-        results += [not_run(m, "not started: interrupted") for m in waiting]
-    order = [m.name for m in mutations]
-    results.sort(key=lambda r: order.index(r.name))  # the manifest's order, not finishing order
+        schedule.cut_short()
+    baseline, results = schedule.outcome()
     ok = all(r.status is MutantStatus.CAUGHT for r in results)
     record = replace(
         record,
         finished=datetime.now(UTC).astimezone().isoformat(timespec="seconds"),
         duration=time.monotonic() - clock,
-        mutants=tuple(results),
+        mutants=results,
+        baseline=baseline,
         interrupted=interrupted,
         complete=not interrupted,
         exit_code=130 if interrupted else (0 if ok else 1),
     )
     write_mutate_record(options.reports, base.folder, record)
     return record
-
-
-def _stop(base: Base, running: Sequence[Mutant], worktrees: Worktrees) -> list[MutantResult]:
-    """Stop the mutants still running (each `regress run` stops its own processes on SIGTERM),
-    whatever carries this run's token, what their runs left, and remove their worktrees."""
-    stopped = []
-    for mutant in running:
-        popen.stop(mutant.child, grace=CHILD_GRACE)
-        result = judge_mutant(base, mutant)
-        stopped.append(replace(result, status=MutantStatus.INTERRUPTED, note="interrupted"))
-    sweep({base.token}, grace=STALE_GRACE)
-    for mutant in running:
-        _stop_dead_runs(Ledger.in_reports(mutant.reports))
-        worktrees.remove(mutant.tree)
-    return stopped
 
 
 def remove_stale(ledger: Ledger, worktrees: Worktrees) -> list[str]:
@@ -233,19 +194,10 @@ def remove_stale(ledger: Ledger, worktrees: Worktrees) -> list[str]:
     found = sweep(ledger.stale_tokens(), grace=STALE_GRACE).stopped
     notes += [f"stopped {f.describe()} left by a dead run" for f in found]
     for tree in worktrees.stale():
-        notes += _stop_dead_runs(Ledger.in_reports(Path(tree.reports)))
+        notes += stop_dead_runs(Ledger.in_reports(Path(tree.reports)))
         worktrees.remove(tree)
         notes.append(f"removed worktree {tree.tree} left by dead regress pid {tree.owner_pid}")
     return notes
-
-
-def _stop_dead_runs(ledger: Ledger) -> list[str]:
-    """Stop every process of a mutant's runs whose `regress run` is gone."""
-    found = sweep(ledger.stale_tokens(), grace=STALE_GRACE).stopped
-    left = ledger.cleanup_stale(grace=STALE_GRACE)
-    return [f"stopped {f.describe()} left by a mutant's run" for f in found] + [
-        f"stopped pid {entry.pid} left on port {entry.port} by a mutant's run" for entry in left
-    ]
 
 
 def port_step(manifest: Manifest, mutations: Sequence[Mutation], jobs: int) -> int:

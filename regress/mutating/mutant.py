@@ -1,5 +1,6 @@
 """One mutant: a worktree of HEAD with the mutation's patch applied, and a real `regress run` of
-its suites rooted there (its own reports folder), judged caught or survived from its run.json."""
+its suites rooted there (its own reports folder), judged from its run.json against the baseline
+(the same, without a patch: mutating.baseline)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from pathlib import Path
 
 from regress.errors import RegressError
 from regress.judging import history
-from regress.judging.mutations import MutantResult, MutantStatus, classify, red_tests
+from regress.judging.evidence import BaselineResult, red_tests, split_red
+from regress.judging.mutations import MutantResult, MutantStatus, classify
 from regress.manifest.model import Manifest, Mutation
 from regress.mutating.worktrees import Worktree, Worktrees, apply_patch, copy_into
 from regress.proc import popen
@@ -39,9 +41,11 @@ class Base:
 
 @dataclass(frozen=True)
 class Mutant:
-    """A mutant whose `regress run` has started."""
+    """A `regress run` started in a worktree: a mutant's, or the baseline's (no mutation)."""
 
-    mutation: Mutation
+    name: str  # the mutation's, or BASELINE
+    suites: tuple[str, ...]
+    mutation: Mutation | None  # None for the baseline: nothing applied
     tree: Worktree
     reports: Path
     child: popen.Child
@@ -55,36 +59,71 @@ def start(base: Base, mutation: Mutation, worktrees: Worktrees, slot: int, offse
     Raises:
         RegressError: git could not create the worktree or the patch does not apply.
     """
+    return spawn(
+        base,
+        mutation.name,
+        mutation.suites,
+        mutation=mutation,
+        worktrees=worktrees,
+        slot=slot,
+        offset=offset,
+    )
+
+
+def spawn(
+    base: Base,
+    name: str,
+    suites: tuple[str, ...],
+    *,
+    mutation: Mutation | None,
+    worktrees: Worktrees,
+    slot: int,
+    offset: int,
+) -> Mutant:
+    """A worktree of HEAD (with mutation's patch applied, if any) in which `regress run` of
+    suites starts, reporting to base.folder/name.
+
+    Raises:
+        RegressError: git could not create the worktree or the patch does not apply.
+    """
     clock = time.monotonic()
-    reports = base.folder / mutation.name
+    reports = base.folder / name
     reports.mkdir(parents=True, exist_ok=True)
-    tree = worktrees.add(base.repo, mutation.name, reports)
+    tree = worktrees.add(base.repo, name, reports)
     try:
-        apply_patch(tree.tree, mutation.patch, mutation.name, base.head)
+        if mutation is not None:
+            apply_patch(tree.tree, mutation.patch, mutation.name, base.head)
         copy_into(tree.tree, base.repo, (base.manifest.path,))
         manifest = tree.tree / base.manifest_in_tree
         argv = [sys.executable, "-m", "regress", "run", "--manifest", str(manifest)]
         argv += ["--reports", str(reports), "--port-offset", str(offset)]
-        argv += [arg for name in mutation.suites for arg in ("--suite", name)]
+        argv += [arg for suite in suites for arg in ("--suite", suite)]
         if not base.combined:
             argv.append("--no-combined")
-        env = {**os.environ, TOKEN_ENV: base.token, ROLE_ENV: f"mutant:{mutation.name}"}
+        role = f"mutant:{name}" if mutation is not None else name
+        env = {**os.environ, TOKEN_ENV: base.token, ROLE_ENV: role}
         child = popen.spawn(argv, cwd=manifest.parent, env=env, log_path=reports / LOG_FILE)
     except BaseException:
         worktrees.remove(tree)
         raise
-    return Mutant(mutation, tree, reports, child, clock, slot)
+    return Mutant(name, suites, mutation, tree, reports, child, clock, slot)
 
 
-def judge_mutant(base: Base, mutant: Mutant) -> MutantResult:
-    """The finished mutant's result, read from the run.json its `regress run` wrote."""
-    mutation = mutant.mutation
+def judge_mutant(
+    base: Base,
+    mutant: Mutant,
+    mutation: Mutation,
+    baseline: BaselineResult | None,
+    ended: float | None = None,
+) -> MutantResult:
+    """The finished mutant's result, read from the run.json its `regress run` wrote and judged
+    against the baseline; ended is when its run was seen to end (time.monotonic())."""
     result = MutantResult(
         name=mutation.name,
         requirements=mutation.requirements,
         suites=mutation.suites,
         status=MutantStatus.ERROR,
-        duration=time.monotonic() - mutant.clock,
+        duration=(time.monotonic() if ended is None else ended) - mutant.clock,
         reports=mutant.reports.relative_to(base.folder).as_posix(),
     )
     try:
@@ -95,11 +134,14 @@ def judge_mutant(base: Base, mutant: Mutant) -> MutantResult:
             note=f"its `regress run` exited {mutant.child.returncode} without a record "
             f"({exc.message}); see {mutant.reports / LOG_FILE}",
         )
-    status, note = classify(record, mutation.suites)
+    where = str(base.folder / baseline.reports) if baseline is not None else ""
+    status, note = classify(record, mutation.suites, baseline, where=where)
+    evidence, not_evidence = split_red(red_tests(record, mutation.suites), baseline)
     return replace(
         result,
         status=status,
-        red=red_tests(record, mutation.suites),
+        red=evidence,
+        not_evidence=not_evidence,
         run_id=record.run_id,
         note=note,
     )

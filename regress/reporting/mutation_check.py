@@ -1,9 +1,11 @@
-"""The SUMMARY's `## Mutation Check`: the newest mutate record, for one plan's requirements."""
+"""The SUMMARY's `## Mutation Check`: the newest mutate record (its baseline, scores and
+mutants), for one plan's requirements."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
 
+from regress.judging.evidence import BaselineResult, BaselineStatus
 from regress.judging.mutations import MutantStatus, MutateRecord
 from regress.judging.wording import format_seconds
 
@@ -23,6 +25,8 @@ def mutation_check(record: MutateRecord, requirements: Collection[str]) -> str:
         + "):",
         "",
     ]
+    if record.baseline is not None:
+        lines += [_baseline(record.baseline), ""]
     scores = [s for s in record.scores() if s[0] in requirements]
     lines += [
         f"- {req}: {caught}/{total} caught"
@@ -43,6 +47,17 @@ def mutation_check(record: MutateRecord, requirements: Collection[str]) -> str:
             f"{caught_by.replace('|', PIPE)} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def _baseline(baseline: BaselineResult) -> str:
+    """One line on the unmutated run whose passed tests are the only evidence."""
+    if baseline.status is BaselineStatus.SKIPPED:
+        return "Baseline: skipped (--no-baseline): any red test counted as a catch."
+    excluded = f", {len(baseline.red)} red (not evidence)" if baseline.red else ""
+    return (
+        f"Baseline (unmutated HEAD) {baseline.run_id or '-'}: {baseline.status.value}, "
+        f"{baseline.passed_tests} passed{excluded}."
+    )
 
 
 def with_mutation_check(summary: str, section: str) -> str:

@@ -1,5 +1,6 @@
-"""The Rich report of `regress mutate`: live lines per mutant, the mutant table, and the mutation
-score per requirement (pure functions of the MutateRecord, plus a console sink)."""
+"""The Rich report of `regress mutate`: live lines for the baseline and per mutant, the baseline,
+the mutant table, and the mutation score per requirement (pure functions of the MutateRecord,
+plus a console sink)."""
 
 from __future__ import annotations
 
@@ -9,15 +10,24 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from regress.judging.evidence import BaselineResult, BaselineStatus, RedTest
 from regress.judging.mutations import MutantResult, MutantStatus, MutateRecord
 from regress.judging.wording import format_seconds
 
 STATUS_STYLES = {
     MutantStatus.CAUGHT: "bold green",
     MutantStatus.CAUGHT_BY_TIMEOUT: "bold yellow",
+    MutantStatus.UNPROVEN: "bold red",
     MutantStatus.SURVIVED: "bold red",
     MutantStatus.ERROR: "bold magenta",
     MutantStatus.INTERRUPTED: "yellow",
+}
+BASELINE_STYLES = {
+    BaselineStatus.GREEN: "bold green",
+    BaselineStatus.RED: "bold yellow",
+    BaselineStatus.ERROR: "bold magenta",
+    BaselineStatus.INTERRUPTED: "yellow",
+    BaselineStatus.SKIPPED: "yellow",
 }
 SHOWN_RED = 3  # red tests listed per mutant in the table
 
@@ -31,6 +41,18 @@ class ConsoleMutateSink:
     def note(self, text: str) -> None:
         """A run-level remark."""
         self.console.print(f"[dim]note:[/] {escape(text)}", soft_wrap=True)
+
+    def baseline_started(self, suites: tuple[str, ...], reports: object) -> None:
+        """The baseline's `regress run` started."""
+        self.console.print(
+            f"[bold]baseline[/] (unmutated HEAD, {escape(', '.join(suites))}): running "
+            f"(reports {escape(str(reports))})",
+            soft_wrap=True,
+        )
+
+    def baseline_finished(self, result: BaselineResult) -> None:
+        """The baseline was judged (or skipped)."""
+        self.console.print(baseline_line(result), soft_wrap=True)
 
     def started(self, name: str, reports: object) -> None:
         """A mutant's `regress run` started."""
@@ -49,9 +71,33 @@ class ConsoleMutateSink:
         )
 
 
+def baseline_line(result: BaselineResult) -> Text:
+    """One line: the baseline's verdict, run id, counts and what it excludes as evidence."""
+    if result.status is BaselineStatus.SKIPPED:
+        return Text(
+            "baseline: skipped (--no-baseline): any red test of a mutant counts as a catch",
+            style=BASELINE_STYLES[result.status],
+        )
+    text = Text("baseline: ")
+    text.append(result.status.value, style=BASELINE_STYLES[result.status])
+    if result.duration:
+        text.append(f" in {format_seconds(result.duration)}")
+    if result.run_id:
+        text.append(f" (run {result.run_id})")
+    text.append(f": {result.passed_tests} passed, {len(result.red)} red")
+    if result.red:
+        text.append(" (not evidence against any mutant)")
+    if result.note:
+        text.append(f"; {result.note}")
+    return text
+
+
 def render_mutate(record: MutateRecord) -> Group:
-    """The mutant table, the score per requirement, and the run's notes."""
-    parts: list[RenderableType] = [_mutants(record), _scores(record)]
+    """The baseline, the mutant table, the score per requirement, and the total."""
+    parts: list[RenderableType] = []
+    if record.baseline is not None:
+        parts.append(_baseline(record.baseline))
+    parts += [_mutants(record), _scores(record)]
     total = Text(
         f"{sum(r.status is MutantStatus.CAUGHT for r in record.mutants)}/{len(record.mutants)} "
         f"mutants caught in {format_seconds(record.duration)}"
@@ -77,14 +123,29 @@ def _mutants(record: MutateRecord) -> Table:
     return table
 
 
+def _baseline(result: BaselineResult) -> Group:
+    """The baseline's line and the tests it excludes as evidence."""
+    lines: list[RenderableType] = [baseline_line(result)]
+    lines += [Text(f"  not evidence: {_red(red)}") for red in result.red[:SHOWN_RED]]
+    if len(result.red) > SHOWN_RED:
+        lines.append(Text(f"  ... {len(result.red) - SHOWN_RED} more red on the baseline"))
+    return Group(*lines, Text(""))
+
+
+def _red(red: RedTest) -> str:
+    where = red.nodeid or f"suite {red.suite}"
+    cause = f": {red.cause}" if red.cause else ""
+    return f"{where} ({red.status}, {red.kind}){cause}"
+
+
 def _why(result: MutantResult) -> Text:
-    lines = []
-    for red in result.red[:SHOWN_RED]:
-        where = red.nodeid or f"suite {red.suite}"
-        cause = f": {red.cause}" if red.cause else ""
-        lines.append(f"{where} ({red.status}, {red.kind}){cause}")
+    lines = [_red(red) for red in result.red[:SHOWN_RED]]
     if len(result.red) > SHOWN_RED:
         lines.append(f"... {len(result.red) - SHOWN_RED} more red")
+    shown = result.not_evidence[:SHOWN_RED]
+    lines += [f"not evidence: {_red(red)}" for red in shown]
+    if len(result.not_evidence) > SHOWN_RED:
+        lines.append(f"... {len(result.not_evidence) - SHOWN_RED} more not counted")
     if result.note:
         lines.append(result.note)
     if result.status is MutantStatus.SURVIVED:

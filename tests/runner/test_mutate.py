@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -17,14 +16,22 @@ import pytest
 from typer.testing import CliRunner
 
 from regress.cli import app
+from regress.judging.evidence import BaselineStatus
 from regress.judging.history import load_record
 from regress.judging.mutations import MutantStatus, MutateRecord, load_mutate_record
 from regress.manifest.load import load_manifest
 from regress.manifest.model import Mutation
 from regress.mutating.engine import port_step
-from regress.mutating.worktrees import REGISTER_FILE
 from regress.proc.ports import is_free
 from tests.runner.fixture_projects import copy_fixture_project
+from tests.runner.mutate_projects import (
+    assert_untouched,
+    git,
+    git_project,
+    invoke,
+    registered,
+    worktrees,
+)
 
 SLOW_MUTANT = """
   slow-mutant:
@@ -33,57 +40,10 @@ SLOW_MUTANT = """
 """
 
 
-def git(project: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", "-c", "user.name=regress tests", "-c", "user.email=tests@example.invalid", *args],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout
-
-
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """The fixture project as a git repository with one commit (reports/ ignored)."""
-    root = copy_fixture_project(tmp_path)
-    (root / ".gitignore").write_text("reports/\n__pycache__/\n")
-    git(root, "init", "-q")
-    git(root, "add", "-A")
-    git(root, "commit", "-qm", "fixture project")
-    return root
-
-
-def invoke(project: Path, *args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(
-        app,
-        [*args, "--manifest", str(project / "suites.yaml"), "--reports", str(project / "reports")],
-        env={"COLUMNS": "200"},
-    )
-    return result.exit_code, result.output
-
-
-def worktrees(project: Path) -> list[str]:
-    """Every worktree git knows of, the main one included."""
-    listing = git(project, "worktree", "list", "--porcelain")
-    return [line.split(" ", 1)[1] for line in listing.splitlines() if line.startswith("worktree ")]
-
-
-def registered(project: Path) -> list[dict[str, object]]:
-    path = project / "reports" / REGISTER_FILE
-    trees: list[dict[str, object]] = json.loads(path.read_text())["worktrees"]
-    return trees
-
-
-def assert_untouched(project: Path) -> None:
-    """The user's tree is as committed, and no mutant's worktree is left."""
-    assert git(project, "status", "--porcelain", "--untracked-files=no") == ""
-    assert "return a + b" in (project / "calc.py").read_text()
-    assert worktrees(project) == [str(project.resolve())]
-    assert registered(project) == []
-    common = project / git(project, "rev-parse", "--git-common-dir").strip()  # may be relative
-    assert not list(common.glob("worktrees/*"))
+    return git_project(tmp_path)
 
 
 def test_a_caught_mutation_exits_0_naming_the_red_test_and_its_cause(project: Path) -> None:
@@ -129,6 +89,9 @@ def test_a_surviving_mutation_exits_1_and_scores_its_requirement(project: Path) 
     text = summary(project)
     section = text.split("## Mutation Check", 1)[1].split("\n---\n", 1)[0]
     assert "- MUT-01: 1/1 caught" in section and "- MUT-02: 0/1 caught" in section
+    baseline = record.baseline
+    assert baseline is not None
+    assert f"Baseline (unmutated HEAD) {baseline.run_id}: green, 2 passed." in section
     assert "| add-subtracts-unguarded | MUT-02 | survived | nothing: every test passed |" in section
     # a run of another commit only with --with-mutations
     (project / "notes.txt").write_text("another commit\n")
@@ -209,6 +172,11 @@ def test_a_patch_that_does_not_apply_is_one_clear_error_exit_2(project: Path) ->
             "mutation 'm': missing required key 'requirements'",
             id="no-requirement",
         ),
+        pytest.param(
+            "  baseline:\n    requirements: [MUT-01]\n    patch: mutations/add_subtracts.patch\n",
+            "mutations.baseline: 'baseline' names the unmutated run's reports folder",
+            id="reserved-name",
+        ),
     ],
 )
 def test_bad_mutations_are_refused_naming_file_and_key(
@@ -223,13 +191,16 @@ def test_bad_mutations_are_refused_naming_file_and_key(
     assert not (project / "reports").exists()  # refused before anything was created
 
 
-def _start_slow_mutant(project: Path) -> tuple[subprocess.Popen[bytes], list[psutil.Process]]:
-    """`python -m regress mutate` of a mutant whose suite sleeps; returns once its test runs."""
+def _start_slow_mutant(
+    project: Path, *args: str, folder: str = "slow-mutant"
+) -> tuple[subprocess.Popen[bytes], list[psutil.Process]]:
+    """`python -m regress mutate` of a mutant whose suite sleeps; returns once the slow test of
+    the run reporting to folder (the mutant's, or the baseline's) runs."""
     manifest = project / "suites.yaml"
     manifest.write_text(manifest.read_text() + SLOW_MUTANT)
     git(project, "commit", "-qam", "a mutant of the slow suite")
     env = {**os.environ, "SLOW_SECONDS": "120"}
-    command = [sys.executable, "-m", "regress", "mutate", "--mutation", "slow-mutant"]
+    command = [sys.executable, "-m", "regress", "mutate", "--mutation", "slow-mutant", *args]
     command += ["--manifest", str(manifest), "--reports", str(project / "reports")]
     runner = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     me = psutil.Process(runner.pid)
@@ -239,12 +210,18 @@ def _start_slow_mutant(project: Path) -> tuple[subprocess.Popen[bytes], list[psu
             assert runner.stdout is not None
             pytest.fail(f"regress mutate ended early: {runner.stdout.read().decode()[-3000:]}")
         descendants = me.children(recursive=True)
-        events = list(project.glob("reports/mutate-*/slow-mutant/*/isolation/slow/events.jsonl"))
+        events = list(project.glob(f"reports/mutate-*/{folder}/*/isolation/slow/events.jsonl"))
         if events and "started" in events[0].read_text():
             return runner, descendants
         time.sleep(0.1)
     runner.kill()
-    pytest.fail("the slow mutant's test never started")
+    pytest.fail(f"the slow test of {folder} never started")
+
+
+def _tree_of(project: Path, folder: str) -> dict[str, object]:
+    """The registered worktree of the run reporting to folder."""
+    (tree,) = [t for t in registered(project) if Path(str(t["reports"])).name == folder]
+    return tree
 
 
 def _close(runner: subprocess.Popen[bytes]) -> str:
@@ -258,11 +235,12 @@ def _close(runner: subprocess.Popen[bytes]) -> str:
 
 
 def test_ctrl_c_mid_mutant_leaves_no_worktree_and_no_process(project: Path) -> None:
-    runner, descendants = _start_slow_mutant(project)
+    runner, descendants = _start_slow_mutant(project, "--jobs", "2")  # the baseline runs too
     try:
-        (tree,) = registered(project)
+        tree = _tree_of(project, "slow-mutant")
         assert Path(str(tree["folder"]), "tree", "calc.py").read_text().count("a - b") == 1
-        assert len(descendants) >= 3  # the mutant's regress run, its server and its pytest
+        assert len(registered(project)) == 2  # the mutant's worktree and the baseline's
+        assert len(descendants) >= 6  # per run: its regress run, its server and its pytest
         runner.send_signal(signal.SIGINT)
         assert runner.wait(timeout=90) == 130
         _, alive = psutil.wait_procs(descendants, timeout=5)
@@ -272,26 +250,58 @@ def test_ctrl_c_mid_mutant_leaves_no_worktree_and_no_process(project: Path) -> N
         record: MutateRecord = load_mutate_record(project / "reports")
         assert record.interrupted and record.exit_code == 130
         assert [m.status for m in record.mutants] == [MutantStatus.INTERRUPTED]
-        run = load_record(project / "reports" / record.mutate_id / "slow-mutant")
-        assert run.interrupted  # the mutant's own run stopped cleanly, with its partial record
+        assert record.baseline is not None
+        assert record.baseline.status is BaselineStatus.INTERRUPTED
+        for folder in ("slow-mutant", "baseline"):
+            run = load_record(project / "reports" / record.mutate_id / folder)
+            assert run.interrupted  # each run stopped cleanly, with its partial record
+            assert is_free(run.suites[0].port)
+    finally:
+        _close(runner)
+
+
+def test_sigterm_mid_baseline_stops_it_and_starts_no_mutant(project: Path) -> None:
+    runner, descendants = _start_slow_mutant(project, folder="baseline")
+    try:
+        tree = _tree_of(project, "baseline")
+        assert "return a + b" in Path(str(tree["folder"]), "tree", "calc.py").read_text()
+        runner.send_signal(signal.SIGTERM)
+        assert runner.wait(timeout=90) == 130
+        _, alive = psutil.wait_procs(descendants, timeout=5)
+        assert not alive, f"left alive: {[p.pid for p in alive]}"
+        assert_untouched(project)
+        record = load_mutate_record(project / "reports")
+        assert record.interrupted and record.exit_code == 130
+        assert record.baseline is not None
+        assert record.baseline.status is BaselineStatus.INTERRUPTED
+        run = load_record(project / "reports" / record.mutate_id / "baseline")
+        assert record.baseline.run_id == run.run_id and run.interrupted
         assert is_free(run.suites[0].port)
+        (mutant,) = record.mutants
+        assert (mutant.status, mutant.note) == (
+            MutantStatus.INTERRUPTED,
+            "not started: interrupted",
+        )
+        assert not (project / "reports" / record.mutate_id / "slow-mutant").exists()
     finally:
         _close(runner)
 
 
 def test_a_mutate_killed_with_9_is_cleaned_up_by_the_next_one(project: Path) -> None:
-    runner, descendants = _start_slow_mutant(project)
+    runner, descendants = _start_slow_mutant(project, "--jobs", "2")
     try:
-        (tree,) = registered(project)
+        trees = registered(project)
+        assert len(trees) == 2  # the mutant's and the baseline's
         runner.send_signal(signal.SIGKILL)
         runner.wait(timeout=10)
         survivors = [p for p in descendants if p.is_running()]
-        assert survivors  # the mutant's regress run, server and pytest outlive a kill -9
-        assert len(worktrees(project)) == 2
+        assert survivors  # the runs' regress, servers and pytest outlive a kill -9
+        assert len(worktrees(project)) == 3
         code, output = invoke(project, "mutate", "--mutation", "add-subtracts")
         assert code == 0, output
         flat = " ".join(output.split())
-        assert f"removed worktree {tree['folder']}/tree left by dead regress pid" in flat
+        for tree in trees:
+            assert f"removed worktree {tree['folder']}/tree left by dead regress pid" in flat
         _, alive = psutil.wait_procs(survivors, timeout=5)
         assert not alive, f"left alive: {[p.pid for p in alive]}"
         assert_untouched(project)
@@ -300,21 +310,22 @@ def test_a_mutate_killed_with_9_is_cleaned_up_by_the_next_one(project: Path) -> 
 
 
 def test_jobs_run_mutants_in_parallel_on_distinct_ports(project: Path) -> None:
-    code, output = invoke(project, "mutate", "--phase", "97", "--jobs", "2")
+    code, output = invoke(project, "mutate", "--phase", "97", "--jobs", "3")
     assert code == 1, output
     events = [line.split(":")[1].split()[0] for line in output.splitlines() if "mutant " in line]
     assert events[:2] == ["running", "running"]  # both started before either was judged
+    assert output.index("mutant add-subtracts-unguarded: running") < output.index("baseline: ")
     record = load_mutate_record(project / "reports")
     assert {m.name: m.status for m in record.mutants} == {
         "add-subtracts": MutantStatus.CAUGHT,
         "add-subtracts-unguarded": MutantStatus.SURVIVED,
     }
     folder = project / "reports" / record.mutate_id
-    offsets = sorted(
-        dict(load_record(folder / m.name).options).get("port-offset", "0") for m in record.mutants
-    )
-    guarded, weak = (load_record(folder / m.name).suites[0].port for m in record.mutants)
-    assert offsets[0] == "0" and offsets[1] != "0"  # the second slot's ports moved
+    runs = [load_record(folder / name) for name in ("baseline", *(m.name for m in record.mutants))]
+    offsets = [dict(run.options).get("port-offset", "0") for run in runs]
+    assert offsets[0] == "0"  # the baseline took the first slot, the manifest's own ports
+    assert len(set(offsets)) == 3  # each mutant's slot moved its ports
+    guarded, weak = (run.suites[0].port for run in runs[1:])
     assert guarded != weak
     assert_untouched(project)
 
