@@ -105,7 +105,7 @@ class _State:
 
 def _names(suites: tuple[str, ...], *, every: bool = False) -> str:
     if every or len(suites) <= 2:
-        return ", ".join(suites) or "(no suites)"
+        return ", ".join(suites) or "between suites"  # the last ended, the next not started
     return f"{len(suites)} suites"
 
 

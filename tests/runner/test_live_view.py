@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from regress.cli import app
 from regress.judging.results import PassKind
 from regress.reporting.progress import LiveProgress
+from tests.runner import records
 from tests.runner.fixture_projects import copy_fixture_project
 
 PASSING = (
@@ -104,6 +105,18 @@ def test_the_live_line_names_the_test_in_flight_its_suite_and_the_wait() -> None
         r"\(\d+\.\ds\) · 0 done",
         shown,
     ), shown
+
+
+def test_between_two_suites_the_live_line_says_so() -> None:
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=True, color_system=None, width=250)
+    with LiveProgress(console) as progress:
+        progress.suite_started(PassKind.ISOLATION, ("latency-injection",))
+        progress.suite_finished(records.suite_result("latency-injection", PassKind.ISOLATION))
+        progress.waiting("http://127.0.0.1:5702/healthz (suite focus-loss)")
+    shown = out.getvalue()
+    assert re.search(r"isolation between suites · \d+\.\ds · waiting for http://", shown), shown
+    assert "no suites" not in shown
 
 
 def test_finished_tests_are_printed_with_their_duration_above_the_live_line() -> None:
