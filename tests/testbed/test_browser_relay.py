@@ -1,13 +1,15 @@
-"""The testbed in real headless Chromium: when the WebRTC DataChannel cannot be used, peer
-packets go through the server's WebSocket relay and the game still ends with identical
-exports."""
+"""The testbed's peer link in real headless Chromium: a DataChannel even when the partner's
+offer overtakes our own 'match' message, and, when the DataChannel cannot be used, the
+server's WebSocket relay; either way the game ends with identical exports."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import WebSocketRoute
 
 from regress.manifest.model import ReadyCheck, ReadyKind, ServerSpec
 from regress.parity import Verdict
@@ -79,3 +81,44 @@ def test_players_fall_back_to_the_relay(new_player_context: NewContext, testbed_
     (exports,) = assert_parity(testbed_url, first, second)
     assert exports.report.verdict is Verdict.IDENTICAL
     assert exports.report.rows_a == STEPS
+
+
+def test_an_offer_that_overtakes_the_match_still_opens_the_data_channel(
+    new_player_context: NewContext, testbed_url: str
+) -> None:
+    # The server sends 'match' to player 0 first, and player 0's offer reaches player 1 over
+    # another socket: on a busy machine it can arrive before player 1's own 'match'. Here the
+    # second player's 'match' is held back until the first signal has been delivered.
+    first = open_player(new_player_context, testbed_url, "order-a")
+    second = open_player(new_player_context, testbed_url, "order-b")
+    delivered: list[str] = []
+
+    def hold_the_match(page_socket: WebSocketRoute) -> None:
+        server = page_socket.connect_to_server()
+        held: list[str | bytes] = []
+
+        def from_server(message: str | bytes) -> None:
+            kind = json.loads(message).get("type")
+            if kind == "match" and not delivered.count("signal"):
+                held.append(message)
+                return
+            page_socket.send(message)
+            delivered.append(kind)
+            if kind == "signal" and held:
+                page_socket.send(held.pop())
+                delivered.append("match")
+
+        server.on_message(from_server)
+
+    second.page.route_web_socket("**/ws", hold_the_match)
+    enter_waitroom(first)
+    enter_waitroom(second)
+    for player in (first, second):
+        game = wait_for_match(player)
+        assert game["transport"] == "p2p" and game["p2pConnected"], player.status()
+    assert delivered.index("signal") < delivered.index("match"), delivered
+    start_random_inputs(first.page, seed=7)
+    start_random_inputs(second.page, seed=8)
+    finish_game(testbed_url, first, second)
+    (exports,) = assert_parity(testbed_url, first, second)
+    assert exports.report.verdict is Verdict.IDENTICAL

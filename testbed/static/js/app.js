@@ -8,6 +8,7 @@ import { PeerLink } from './peer.js';
 import { Renderer } from './render.js';
 import { ServerSocket } from './socket.js';
 
+const MAX_EARLY_SIGNALS = 64; // signals kept until the peer link exists (an offer, candidates)
 const P2P_TIMEOUT_MS = 5000; // without an open DataChannel by then, packets go through the server
 const PARTNER_GRACE_MS = 5000; // a finished partner left: time to settle our last frames
 const MAX_FRAMES_PER_WAKE = 5; // catch-up limit per timer callback
@@ -61,6 +62,7 @@ const state = {
   match: null,
   timer: null,
   p2pTimer: null,
+  earlySignals: [], // the partner's signals that overtook our 'match' (two sockets, no order)
   started: false,
   over: false,
   renderer: null,
@@ -103,6 +105,7 @@ async function enterWaitroom() {
     .on('match', (message) => startMatch(message))
     .on('signal', (message) => {
       if (state.peer) state.peer.handleSignal(message.data);
+      else if (state.earlySignals.length < MAX_EARLY_SIGNALS) state.earlySignals.push(message.data);
     })
     .on('relay', (message) => receivePacket(message.packet))
     .on('partner_left', (message) => partnerLeft(message.partnerFinished === true))
@@ -179,6 +182,8 @@ function startMatch(match) {
     if (game.transport === 'p2p' && !state.over) setTransport('relay');
   };
   state.peer = peer;
+  // The server sends 'match' to player 0 first: its offer can reach us before our own 'match'.
+  for (const data of state.earlySignals.splice(0)) peer.handleSignal(data);
   peer.start().catch((error) => console.warn('peer: cannot create an offer', error));
   state.p2pTimer = setTimeout(() => {
     if (!peer.isOpen) {
