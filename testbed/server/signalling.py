@@ -14,6 +14,10 @@ Server -> client messages:
   inputDelay, experimentId, sceneId}, signal {data}, relay {packet},
   partner_left {partnerFinished}, game_done {gameId} (both players finished), error {message},
   pong
+
+Order holds per connection only: 'match' goes to player 0 first, and player 0's offer is
+forwarded from another thread, so it can reach player 1 before player 1's own 'match'. The
+client keeps such early signals until its peer link exists.
 """
 
 from __future__ import annotations
